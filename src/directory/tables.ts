@@ -1,0 +1,37 @@
+import type { Generated } from 'kysely';
+import type { Id, Timestamp } from '../platform/schema.ts';
+
+export type StaffRole = 'regent' | 'alsh_director' | 'alsh_staff' | 'other';
+export type GroupKind = 'commission' | 'board' | 'bureau' | 'alsh' | 'it' | 'trainers' | 'other';
+export type GroupRole = 'lead' | 'president' | 'co_president' | 'vice_president' | 'treasurer' | 'secretary' | 'member';
+
+export interface DirectoryTables {
+  school: { id: Id; name: string; slug: string; created_at: Timestamp };
+  school_year: { id: Id; label: string; starts_on: string; ends_on: string; is_current: Generated<boolean> };
+  level: { code: string; rank: number };
+  class: {
+    id: Id;
+    school_id: number;
+    school_year_id: number;
+    name: string;
+    level: string;
+    previous_class_id: number | null;
+  };
+  person: {
+    id: Id;
+    first_name: string;
+    last_name: string;
+    phone: string | null;
+    is_platform_admin: Generated<boolean>;
+    created_at: Timestamp;
+  };
+  person_email: { email: string; person_id: number; position: Generated<number> };
+  household: { id: Id; name: string; created_at: Timestamp };
+  household_guardian: { household_id: number; person_id: number };
+  pupil: { id: Id; household_id: number; first_name: string };
+  enrolment: { pupil_id: number; school_year_id: number; class_id: number };
+  staff: { person_id: number; school_id: number | null; role: StaffRole };
+  class_regent: { class_id: number; person_id: number };
+  directory_group: { id: Id; kind: GroupKind; name: string; slug: string; school_id: number | null; created_at: Timestamp };
+  group_member: { group_id: number; person_id: number; role: Generated<GroupRole> };
+}
