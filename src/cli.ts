@@ -1,0 +1,99 @@
+// `npx ostal …`: the IT group's command line, over the same domain functions as the web.
+import 'dotenv/config';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './platform/config.ts';
+import { openDatabase } from './platform/db.ts';
+import { migrate } from './platform/migrate.ts';
+import { createMailer } from './platform/mail.ts';
+import { DomainError } from './platform/errors.ts';
+import { translator } from './platform/i18n/index.ts';
+import { UsageError, type CliCommand, type CliEnv } from './platform/cli/command.ts';
+import { authCommands } from './auth/commands.ts';
+import { directoryCommands } from './directory/commands.ts';
+
+const COMMANDS: CliCommand[] = [...authCommands, ...directoryCommands];
+
+function usage(cmds = COMMANDS): string {
+  const lines = ['Usage: npx ostal <command> [options]', '', 'Commands:'];
+  for (const c of cmds) {
+    lines.push(`  ostal ${c.words.join(' ')} ${c.args}`.trimEnd());
+    lines.push(`      ${c.summary}`);
+    for (const [name, o] of Object.entries(c.options ?? {})) lines.push(`      --${name}${o.type === 'string' ? ' VALUE' : ''}  ${o.description}`);
+  }
+  return lines.join('\n');
+}
+
+export async function runCli(argv: string[], io = { out: (s: string) => process.stdout.write(s + '\n'), err: (s: string) => process.stderr.write(s + '\n') }): Promise<number> {
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
+    io.out(usage());
+    return argv.length === 0 ? 64 : 0;
+  }
+  const cmd = COMMANDS.filter((c) => c.words.every((w, i) => argv[i] === w)).sort((a, b) => b.words.length - a.words.length)[0];
+  if (!cmd) {
+    io.err(`Unknown command: ${argv.join(' ')}\n\n${usage()}`);
+    return 64;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv.slice(cmd.words.length),
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, help: { type: 'boolean' }, ...Object.fromEntries(Object.entries(cmd.options ?? {}).map(([k, o]) => [k, { type: o.type, ...(o.short ? { short: o.short } : {}) }])) },
+    });
+  } catch (err) {
+    io.err(`${(err as Error).message}\n\n${usage([cmd])}`);
+    return 64;
+  }
+  if (parsed.values.help) {
+    io.out(usage([cmd]));
+    return 0;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`Configuration error: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const handle = await openDatabase(config);
+  const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
+  try {
+    await migrate(handle);
+    const env: CliEnv = {
+      handle,
+      db: handle.db,
+      config,
+      mailer,
+      print: io.out,
+      json: (v) => io.out(JSON.stringify(v, null, 2)),
+    };
+    const code = await cmd.run(env, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
+    return code ?? 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err(`${err.message}\n\n${usage([cmd])}`);
+      return 64;
+    }
+    if (err instanceof DomainError) {
+      io.err(`Error: ${translator('en')(err.key, err.params)}`);
+      return 1;
+    }
+    throw err;
+  } finally {
+    mailer.close();
+    await handle.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/src/cli.ts') || process.env.OSTAL_CLI === '1') {
+  runCli(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

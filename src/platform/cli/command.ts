@@ -1,0 +1,33 @@
+// The CLI's shape: each module exports commands; `ostal` finds them by their words.
+import type { Config } from '../config.ts';
+import type { Db, Handle } from '../db.ts';
+import type { Mailer } from '../mail.ts';
+
+export interface CliEnv {
+  handle: Handle;
+  db: Db;
+  config: Config;
+  mailer: Mailer;
+  /** Plain output for people. */
+  print(line: string): void;
+  /** Machine output (--json). */
+  json(value: unknown): void;
+}
+
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  description: string;
+}
+
+export interface CliCommand {
+  /** e.g. ['directory', 'import'] for `ostal directory import`. */
+  words: string[];
+  args: string;
+  summary: string;
+  options?: Record<string, OptionSpec>;
+  run(env: CliEnv, positionals: string[], options: Record<string, string | boolean | undefined>): Promise<number | void>;
+}
+
+/** A usage error: printed with the command's usage, exit code 64. */
+export class UsageError extends Error {}

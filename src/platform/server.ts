@@ -1,0 +1,50 @@
+// Starts the platform: database, migrations, mail delivery, HTTP. Used by main.ts and by tests.
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config.ts';
+import { openDatabase, type Handle } from './db.ts';
+import { migrate } from './migrate.ts';
+import { createMailer } from './mail.ts';
+import { createApp } from './web/app.tsx';
+import type { Deps } from './web/context.ts';
+
+export interface Running {
+  url: string;
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(config: Config, opts: { handle?: Handle; port?: number } = {}): Promise<Running> {
+  const handle = opts.handle ?? (await openDatabase(config));
+  await migrate(handle);
+  const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
+  const deps: Deps = { handle, db: handle.db, config, mailer };
+  const app = createApp(deps);
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: process.env.HOST || '0.0.0.0' }, () => resolve(s));
+    s.on('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  // Delivery of queued mail to the relay, every few seconds; nothing to do without a relay.
+  let delivering = false;
+  const timer = mailer.relayConfigured
+    ? setInterval(() => {
+        if (delivering) return;
+        delivering = true;
+        mailer
+          .deliverDue(handle.db)
+          .catch((err: Error) => console.error('mail delivery:', err.message))
+          .finally(() => (delivering = false));
+      }, 3000)
+    : undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    deps,
+    async close() {
+      if (timer) clearInterval(timer);
+      await new Promise<void>((r) => server.close(() => r()));
+      mailer.close();
+      if (!opts.handle) await handle.close();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// The web application: middleware (language, session, CSRF), error mapping, platform pages,
+// and each module's routes.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Hono } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
+import { isLang, negotiate, translator, type Lang } from '../i18n/index.ts';
+import { DomainError } from '../errors.ts';
+import { loadViewer } from '../../auth/viewer.ts';
+import { sessionPerson } from '../../auth/signin.ts';
+import { authRoutes } from '../../auth/routes.tsx';
+import { directoryRoutes } from '../../directory/routes.tsx';
+import { platformRoutes } from './pages.tsx';
+import type { AppEnv, Deps, RequestContext } from './context.ts';
+import { Layout } from './layout.tsx';
+import { NeedsSignin } from './guards.ts';
+
+export const SESSION_COOKIE = 'ostal_session';
+const CSRF_COOKIE = 'ostal_csrf';
+const LANG_COOKIE = 'ostal_lang';
+
+function secure(deps: Deps) {
+  return deps.config.publicUrl.startsWith('https:');
+}
+
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    const cookieLang = getCookie(c, LANG_COOKIE);
+    const lang: Lang = isLang(cookieLang) ? cookieLang : negotiate(c.req.header('accept-language'));
+    let csrf = getCookie(c, CSRF_COOKIE);
+    if (!csrf || !/^[A-Za-z0-9_-]{32,64}$/.test(csrf)) {
+      csrf = randomBytes(24).toString('base64url');
+      setCookie(c, CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Lax', path: '/', secure: secure(deps) });
+    }
+    const token = getCookie(c, SESSION_COOKIE);
+    const personId = token ? await sessionPerson(deps.db, token) : null;
+    const viewer = personId ? await loadViewer(deps.db, personId) : null;
+    const rc: RequestContext = { lang, t: translator(lang), viewer, csrf, path: new URL(c.req.url).pathname, deps };
+    c.set('rc', rc);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Referrer-Policy', 'same-origin');
+    c.header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
+    await next();
+  });
+
+  // CSRF: every POST form carries the token of its cookie (double submit, SameSite=Lax cookie).
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'POST' || c.req.path.startsWith('/api/public/')) return next();
+    const ct = c.req.header('content-type') ?? '';
+    if (!ct.startsWith('application/x-www-form-urlencoded') && !ct.startsWith('multipart/form-data')) {
+      throw new HTTPException(415, { message: 'unsupported content type' });
+    }
+    const body = await c.req.parseBody({ all: false });
+    const sent = typeof body._csrf === 'string' ? body._csrf : '';
+    const expected = c.get('rc').csrf;
+    if (sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
+      return errorPage(c.get('rc'), c, 403, c.get('rc').t('error.csrf'));
+    }
+    return next();
+  });
+
+  app.post('/lang', async (c) => {
+    const body = await c.req.parseBody();
+    const lang = body.lang;
+    if (isLang(lang)) setCookie(c, LANG_COOKIE, lang, { sameSite: 'Lax', path: '/', maxAge: 365 * 86400, secure: secure(deps) });
+    const next = typeof body.next === 'string' && /^\/[^/\\]/.test(body.next + 'x') ? body.next : '/';
+    return c.redirect(next.startsWith('//') ? '/' : next, 303);
+  });
+
+  platformRoutes(app);
+  authRoutes(app);
+  directoryRoutes(app);
+
+  app.notFound((c) => errorPage(c.get('rc'), c, 404, c.get('rc').t('error.notFound')));
+  app.onError((err, c) => {
+    const rc = c.get('rc');
+    if (err instanceof NeedsSignin) return c.redirect(`/signin?next=${encodeURIComponent(err.next)}`, 303);
+    if (err instanceof DomainError) return errorPage(rc, c, err.status, rc.t(err.key, err.params));
+    if (err instanceof HTTPException) return errorPage(rc, c, err.status, err.status === 413 ? rc.t('error.tooLarge', { max: 20 }) : err.message);
+    // Unexpected: log the error (never the request body, which may hold tokens) and answer 500.
+    console.error(`error on ${c.req.method} ${c.req.path}:`, err);
+    return errorPage(rc, c, 500, rc ? rc.t('error.internal') : 'Internal error');
+  });
+  return app;
+}
+
+function errorPage(rc: RequestContext | undefined, c: import('hono').Context<AppEnv>, status: number, message: string) {
+  if (!rc) return c.text(message, status as 500);
+  return c.html(
+    <Layout rc={rc} title={rc.t('error.title')}>
+      <div class="notice error" role="alert">
+        {message}
+      </div>
+      <p>
+        <a href="/">{rc.t('error.back')}</a>
+      </p>
+    </Layout>,
+    status as 500,
+  );
+}

@@ -1,0 +1,203 @@
+// Platform pages: home, health check, outbox, settings.
+import type { Hono } from 'hono';
+import { simpleParser } from 'mailparser';
+import type { AppEnv } from './context.ts';
+import { Form, Layout } from './layout.tsx';
+import { requireAdmin } from './guards.ts';
+import { schemaVersion } from '../migrate.ts';
+import { NotFound } from '../errors.ts';
+import { directoryCounts } from '../../directory/queries.ts';
+import { redactUrl } from '../config.ts';
+
+export function platformRoutes(app: Hono<AppEnv>) {
+  app.get('/healthz', async (c) => {
+    const { handle } = c.get('rc').deps;
+    return c.json({ status: 'ok', database: handle.kind, migration: await schemaVersion(handle) });
+  });
+
+  app.get('/', async (c) => {
+    const rc = c.get('rc');
+    const { t, viewer } = rc;
+    if (!viewer) {
+      return c.html(
+        <Layout rc={rc} title={t('home.anonymous')}>
+          <p>{t('home.anonymousText')}</p>
+          <p>
+            <a class="button" href="/signin">
+              {t('nav.signin')}
+            </a>
+          </p>
+        </Layout>,
+      );
+    }
+    const counts = await directoryCounts(rc.deps.db);
+    return c.html(
+      <Layout rc={rc} title={t('home.welcome', { name: viewer.firstName })}>
+        <div class="cards">
+          {viewer.householdIds.map((id) => (
+            <div class="card">
+              <h2>{t('home.household')}</h2>
+              <a href={`/directory/households/${id}`}>{t('home.household')}</a>
+            </div>
+          ))}
+          {viewer.regentClassIds.length > 0 && (
+            <div class="card">
+              <h2>{t('home.classes')}</h2>
+              <ul class="plain">
+                {viewer.regentClassIds.map((id) => (
+                  <li>
+                    <a href={`/directory/classes/${id}`}>{t('home.classes')} #{id}</a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {viewer.isAdmin && (
+            <div class="card">
+              <h2>{t('home.admin')}</h2>
+              <p>{t('home.stats', counts)}</p>
+              {counts.households === 0 && (
+                <>
+                  <p>{t('home.empty')}</p>
+                  <Form rc={rc} action="/directory/demo">
+                    <button type="submit">{t('home.loadDemo')}</button>
+                  </Form>
+                  <p>
+                    <a href="/directory/import">{t('nav.import')}</a>
+                  </p>
+                </>
+              )}
+              <ul class="plain">
+                <li><a href="/directory">{t('nav.directory')}</a></li>
+                <li><a href="/directory/import">{t('nav.import')}</a></li>
+                <li><a href="/directory/year">{t('nav.year')}</a></li>
+                <li><a href="/outbox">{t('nav.outbox')}</a></li>
+              </ul>
+            </div>
+          )}
+        </div>
+      </Layout>,
+    );
+  });
+
+  app.get('/outbox', async (c) => {
+    requireAdmin(c);
+    const rc = c.get('rc');
+    const { t } = rc;
+    const rows = await rc.deps.db
+      .selectFrom('outbox_message')
+      .select(['id', 'created_at', 'envelope_to', 'subject', 'status'])
+      .orderBy('id', 'desc')
+      .limit(200)
+      .execute();
+    return c.html(
+      <Layout rc={rc} title={t('outbox.title')}>
+        <p class="hint">{rc.deps.mailer.relayConfigured ? t('outbox.introRelay') : t('outbox.intro')}</p>
+        {rows.length === 0 ? (
+          <p>{t('outbox.empty')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{t('outbox.date')}</th>
+                  <th>{t('outbox.to')}</th>
+                  <th>{t('outbox.subject')}</th>
+                  <th>{t('outbox.status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((m) => (
+                  <tr>
+                    <td>{new Date(m.created_at).toLocaleString(rc.lang === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris' })}</td>
+                    <td>{m.envelope_to.join(', ')}</td>
+                    <td>
+                      <a href={`/outbox/${m.id}`}>{m.subject || '—'}</a>
+                    </td>
+                    <td>{t(`outbox.status.${m.status}`)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </Layout>,
+    );
+  });
+
+  app.get('/outbox/:id{[0-9]+}', async (c) => {
+    requireAdmin(c);
+    const rc = c.get('rc');
+    const m = await rc.deps.db.selectFrom('outbox_message').selectAll().where('id', '=', Number(c.req.param('id'))).executeTakeFirst();
+    if (!m) throw new NotFound('error.notFound');
+    const parsed = await simpleParser(Buffer.from(m.raw));
+    return c.html(
+      <Layout rc={rc} title={m.subject || '—'}>
+        <p>
+          <a href="/outbox">{rc.t('outbox.back')}</a>
+        </p>
+        <dl>
+          <dt>{rc.t('outbox.to')}</dt>
+          <dd>{m.envelope_to.join(', ')}</dd>
+          <dt>{rc.t('outbox.status')}</dt>
+          <dd>{rc.t(`outbox.status.${m.status}`)}</dd>
+        </dl>
+        <pre class="mail">{parsed.text ?? ''}</pre>
+      </Layout>,
+    );
+  });
+
+  app.get('/settings', async (c) => {
+    requireAdmin(c);
+    const rc = c.get('rc');
+    const { t } = rc;
+    const { config, handle, db } = rc.deps;
+    const admins = await db
+      .selectFrom('person')
+      .leftJoin('person_email', 'person_email.person_id', 'person.id')
+      .select(['person.id', 'person.first_name', 'person.last_name', 'person_email.email'])
+      .where((eb) =>
+        eb.or([
+          eb('person.is_platform_admin', '=', true),
+          eb.exists(
+            eb
+              .selectFrom('group_member')
+              .innerJoin('directory_group', 'directory_group.id', 'group_member.group_id')
+              .whereRef('group_member.person_id', '=', 'person.id')
+              .where('directory_group.kind', '=', 'it')
+              .select('group_member.person_id'),
+          ),
+        ]),
+      )
+      .orderBy('person.last_name')
+      .execute();
+    return c.html(
+      <Layout rc={rc} title={t('settings.title')}>
+        <dl>
+          <dt>{t('settings.database')}</dt>
+          <dd>{handle.kind === 'pglite' ? `PGlite (${config.dataDir})` : `PostgreSQL (${redactUrl(config.databaseUrl ?? '')})`}</dd>
+          <dt>{t('settings.migration')}</dt>
+          <dd>{await schemaVersion(handle)}</dd>
+          <dt>{t('settings.publicUrl')}</dt>
+          <dd>{config.publicUrl}</dd>
+          <dt>{t('settings.mailDomain')}</dt>
+          <dd>{config.mailDomain}</dd>
+          <dt>{t('settings.relay')}</dt>
+          <dd>{config.smtpRelayUrl ? redactUrl(config.smtpRelayUrl) : t('settings.relayNone')}</dd>
+        </dl>
+        <h2>{t('settings.admins')}</h2>
+        <p class="hint">{t('settings.adminsHelp')}</p>
+        <ul class="plain">
+          {admins.map((a) => (
+            <li>
+              <a href={`/directory/people/${a.id}`}>
+                {a.first_name} {a.last_name}
+              </a>{' '}
+              <span class="muted">{a.email}</span>
+            </li>
+          ))}
+        </ul>
+      </Layout>,
+    );
+  });
+}
