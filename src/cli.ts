@@ -10,8 +10,10 @@ import { translator } from './platform/i18n/index.ts';
 import { UsageError, type CliCommand, type CliEnv } from './platform/cli/command.ts';
 import { authCommands } from './auth/commands.ts';
 import { directoryCommands } from './directory/commands.ts';
+import { listsCommands } from './lists/commands.ts';
+import { accountingCommands } from './accounting/commands.ts';
 
-const COMMANDS: CliCommand[] = [...authCommands, ...directoryCommands];
+const COMMANDS: CliCommand[] = [...authCommands, ...directoryCommands, ...listsCommands, ...accountingCommands];
 
 function usage(cmds = COMMANDS): string {
   const lines = ['Usage: npx ostal <command> [options]', '', 'Commands:'];

@@ -89,7 +89,7 @@ export async function requestSignin(
   });
 }
 
-async function openSession(db: Queryable, personId: number, actor: Actor): Promise<string> {
+export async function openSession(db: Queryable, personId: number, actor: Actor): Promise<string> {
   const token = newToken();
   await db
     .insertInto('session')

@@ -6,12 +6,14 @@ import * as auth from '../../auth/messages.ts';
 import * as directory from '../../directory/messages.ts';
 import * as directoryImport from '../../directory/import/messages.ts';
 import * as directoryYear from '../../directory/year/messages.ts';
+import * as lists from '../../lists/messages.ts';
+import * as accounting from '../../accounting/messages.ts';
 
 export const LANGS = ['fr', 'oc', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_NAMES: Record<Lang, string> = { fr: 'Français', oc: 'Occitan', en: 'English' };
 
-const catalogues = [platform, auth, directory, directoryImport, directoryYear] as const;
+const catalogues = [platform, auth, directory, directoryImport, directoryYear, lists, accounting] as const;
 type Fr = (typeof catalogues)[number]['fr'];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 export type MessageKey = keyof UnionToIntersection<Fr> & string;

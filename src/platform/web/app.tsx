@@ -10,6 +10,8 @@ import { loadViewer } from '../../auth/viewer.ts';
 import { sessionPerson } from '../../auth/signin.ts';
 import { authRoutes } from '../../auth/routes.tsx';
 import { directoryRoutes } from '../../directory/routes.tsx';
+import { listsRoutes } from '../../lists/routes.tsx';
+import { accountingRoutes } from '../../accounting/routes.tsx';
 import { platformRoutes } from './pages.tsx';
 import type { AppEnv, Deps, RequestContext } from './context.ts';
 import { Layout } from './layout.tsx';
@@ -73,6 +75,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   platformRoutes(app);
   authRoutes(app);
   directoryRoutes(app);
+  listsRoutes(app);
+  accountingRoutes(app);
 
   app.notFound((c) => errorPage(c.get('rc'), c, 404, c.get('rc').t('error.notFound')));
   app.onError((err, c) => {

@@ -1,0 +1,6 @@
+import type { Hono } from 'hono';
+import type { AppEnv } from '../platform/web/context.ts';
+
+export function accountingRoutes(app: Hono<AppEnv>) {
+  void app;
+}

@@ -1,0 +1,3 @@
+import type { CliCommand } from '../platform/cli/command.ts';
+
+export const listsCommands: CliCommand[] = [];
