@@ -6,7 +6,7 @@ import { startPlatform, type Running } from '../server.ts';
 import { openSession } from '../../auth/signin.ts';
 
 export async function startTestPlatform(handle: Handle, env: Record<string, string> = {}): Promise<Running & { config: Config }> {
-  const config = loadConfig({ PORT: '0', MAIL_DOMAIN: 'lists.example.org', DATA_DIR: '/nonexistent', ...env });
+  const config = loadConfig({ PORT: '0', SMTP_PORT: '0', MAIL_DOMAIN: 'lists.example.org', DATA_DIR: '/nonexistent', ...env });
   const running = await startPlatform(config, { handle, port: 0 });
   // PUBLIC_URL defaults to the configured port; point it at the real one for links in mail.
   running.deps.config.publicUrl = running.url;
