@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachDatabase } from '../testing.ts';
+import { listMigrations } from '../migrate.ts';
+import { startTestPlatform, WebClient } from './testing.ts';
+
+forEachDatabase('web shell', (t) => {
+  test('/healthz names the database kind and the migration version', async () => {
+    const { handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const res = await fetch(app.url + '/healthz');
+      assert.equal(res.status, 200);
+      assert.deepEqual(await res.json(), { status: 'ok', database: handle.kind, migration: listMigrations().at(-1)!.version });
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('pages are French by default and switch to Occitan or English; security headers are set', async () => {
+    const { handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const web = new WebClient(app.url);
+      const fr = await web.get('/signin');
+      assert.match(await fr.text(), /<html lang="fr">[\s\S]*Se connecter/);
+      assert.match(fr.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+      assert.equal(fr.headers.get('x-content-type-options'), 'nosniff');
+      const sw = await web.post('/lang', { lang: 'oc', next: '/signin' });
+      assert.equal(sw.status, 303);
+      assert.equal(sw.headers.get('location'), '/signin');
+      assert.match(await (await web.get('/signin')).text(), /<html lang="oc">[\s\S]*Se connectar/);
+      assert.match(await (await new WebClient(app.url).get('/signin', { 'accept-language': 'en-GB,en;q=0.9' })).text(), /<html lang="en">[\s\S]*Sign in/);
+      // No open redirect through the language form.
+      const evil = await web.post('/lang', { lang: 'fr', next: '//evil.example.org/' });
+      assert.equal(evil.headers.get('location'), '/');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('an unknown page answers 404 in the shell', async () => {
+    const { handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const res = await fetch(app.url + '/nowhere');
+      assert.equal(res.status, 404);
+      assert.match(await res.text(), /Cette page n&#39;existe pas/);
+    } finally {
+      await app.close();
+    }
+  });
+});
