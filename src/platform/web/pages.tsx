@@ -30,23 +30,30 @@ export function platformRoutes(app: Hono<AppEnv>) {
         </Layout>,
       );
     }
-    const counts = await directoryCounts(rc.deps.db);
+    const db = rc.deps.db;
+    const [counts, households, classes] = await Promise.all([
+      directoryCounts(db),
+      viewer.householdIds.length ? db.selectFrom('household').select(['id', 'name']).where('id', 'in', viewer.householdIds).orderBy('name').execute() : [],
+      viewer.regentClassIds.length
+        ? db.selectFrom('class').innerJoin('school', 'school.id', 'class.school_id').select(['class.id', 'class.name', 'school.name as school']).where('class.id', 'in', viewer.regentClassIds).orderBy('class.name').execute()
+        : [],
+    ]);
     return c.html(
       <Layout rc={rc} title={t('home.welcome', { name: viewer.firstName })}>
         <div class="cards">
-          {viewer.householdIds.map((id) => (
+          {households.map((h) => (
             <div class="card">
               <h2>{t('home.household')}</h2>
-              <a href={`/directory/households/${id}`}>{t('home.household')}</a>
+              <a href={`/directory/households/${h.id}`}>{h.name}</a>
             </div>
           ))}
-          {viewer.regentClassIds.length > 0 && (
+          {classes.length > 0 && (
             <div class="card">
               <h2>{t('home.classes')}</h2>
               <ul class="plain">
-                {viewer.regentClassIds.map((id) => (
+                {classes.map((cl) => (
                   <li>
-                    <a href={`/directory/classes/${id}`}>{t('home.classes')} #{id}</a>
+                    <a href={`/directory/classes/${cl.id}`}>{cl.name}</a> <span class="muted">{cl.school}</span>
                   </li>
                 ))}
               </ul>
