@@ -69,9 +69,6 @@ export function platformRoutes(app: Hono<AppEnv>) {
                   <Form rc={rc} action="/directory/demo">
                     <button type="submit">{t('home.loadDemo')}</button>
                   </Form>
-                  <p>
-                    <a href="/directory/import">{t('nav.import')}</a>
-                  </p>
                 </>
               )}
               <ul class="plain">
