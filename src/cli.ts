@@ -2,7 +2,7 @@
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './platform/config.ts';
-import { openDatabase } from './platform/db.ts';
+import { DatabaseBusy, openDatabase } from './platform/db.ts';
 import { migrate } from './platform/migrate.ts';
 import { createMailer } from './platform/mail.ts';
 import { DomainError } from './platform/errors.ts';
@@ -60,7 +60,16 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     }
     throw err;
   }
-  const handle = await openDatabase(config);
+  let handle;
+  try {
+    handle = await openDatabase(config);
+  } catch (err) {
+    if (err instanceof DatabaseBusy) {
+      io.err(`Error: ${err.message}`);
+      return 75;
+    }
+    throw err;
+  }
   const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
   try {
     await migrate(handle);

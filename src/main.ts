@@ -2,6 +2,7 @@
 import 'dotenv/config';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { startPlatform } from './platform/server.ts';
+import { DatabaseBusy } from './platform/db.ts';
 import { bootstrapLink } from './auth/admin.ts';
 import { directoryCounts } from './directory/queries.ts';
 
@@ -16,7 +17,21 @@ try {
   throw err;
 }
 
-const running = await startPlatform(config);
+let running;
+try {
+  running = await startPlatform(config);
+} catch (err) {
+  if (err instanceof DatabaseBusy) {
+    console.error(`Cannot start: ${err.message}`);
+    process.exit(75);
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === 'EADDRINUSE') {
+    console.error(`Cannot start: port ${config.port} is already in use (set PORT to another one)`);
+    process.exit(75);
+  }
+  throw err;
+}
 const db = running.deps.db;
 console.log(`Ostal is running: ${config.publicUrl}  (database: ${running.deps.handle.kind})`);
 const link = await bootstrapLink(db, config);

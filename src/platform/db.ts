@@ -1,6 +1,7 @@
 // One typed query layer (Kysely) over two engines: embedded PGlite and a PostgreSQL server.
 // Both speak the same SQL; the same migrations and queries run on each.
 import fs from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import {
@@ -118,10 +119,52 @@ const pgliteParsers = {
 
 };
 
+export class DatabaseBusy extends Error {}
+
+/**
+ * PGlite's files must have one writer: a second process opening them would corrupt the
+ * database. A pid file in the folder keeps a second process out with a clear message.
+ */
+function lockFolder(dir: string): () => void {
+  const file = path.join(dir, 'ostal.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      let alive = false;
+      try {
+        alive = Number.isInteger(pid) && pid > 0 && pid !== process.pid && process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) {
+        throw new DatabaseBusy(
+          `the embedded database in ${dir} is in use by process ${pid} (the running server?): stop it first, or use a PostgreSQL server (DATABASE_URL) to run commands beside it`,
+        );
+      }
+      fs.rmSync(file, { force: true }); // left by a process that died
+    }
+  }
+  throw new DatabaseBusy(`cannot lock ${dir}`);
+}
+
 /** Opens PGlite in a folder (created if missing), or in memory when dir is undefined. */
 export async function openPGlite(dir?: string): Promise<Handle> {
-  if (dir) fs.mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir, { parsers: pgliteParsers });
+  let unlock = () => {};
+  if (dir) {
+    fs.mkdirSync(dir, { recursive: true });
+    unlock = lockFolder(dir);
+  }
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dir, { parsers: pgliteParsers });
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const db = new Kysely<Database>({ dialect: pgliteDialect(client) });
   const driverMutex = new Mutex();
   return {
@@ -138,6 +181,7 @@ export async function openPGlite(dir?: string): Promise<Handle> {
     close: async () => {
       await db.destroy();
       await client.close();
+      unlock();
     },
   };
 }
