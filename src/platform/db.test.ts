@@ -35,3 +35,22 @@ forEachDatabase('database layer', (t) => {
     assert.equal(Number(n.n), 0);
   });
 });
+
+test('a second opener of the embedded database folder is kept out; a stale lock is taken over', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { openPGlite, DatabaseBusy } = await import('./db.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-lock-'));
+  try {
+    const first = await openPGlite(dir);
+    await assert.rejects(openPGlite(dir), (err: unknown) => err instanceof DatabaseBusy && /in use by process/.test((err as Error).message));
+    await first.close();
+    fs.writeFileSync(path.join(dir, 'ostal.pid'), '999999999');
+    const again = await openPGlite(dir);
+    await again.close();
+    assert.equal(fs.existsSync(path.join(dir, 'ostal.pid')), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

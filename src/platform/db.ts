@@ -136,7 +136,7 @@ function lockFolder(dir: string): () => void {
       const pid = Number(fs.readFileSync(file, 'utf8'));
       let alive = false;
       try {
-        alive = Number.isInteger(pid) && pid > 0 && pid !== process.pid && process.kill(pid, 0);
+        alive = Number.isInteger(pid) && pid > 0 && (pid === process.pid || process.kill(pid, 0));
       } catch {
         alive = false;
       }
