@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
-import { aClass, aGroup, aHousehold, aPerson, aRegent, aSchool } from './factories.ts';
+import { aClass, aCurrentYear, aGroup, aHousehold, aPerson, aRegent, aSchool } from './factories.ts';
 import { searchDirectory } from './queries.ts';
 import { canSeeHousehold } from './access.ts';
 
@@ -101,6 +101,40 @@ forEachDatabase('directory pages', (t) => {
       assert.equal((await asParent.post(`/directory/people/${person.person_id}`, { first_name: 'X', last_name: 'Y', phone: '', emails: '' })).status, 403);
       const grp = await aGroup(db);
       assert.equal((await asParent.get(`/directory/groups/${grp.id}`)).status, 403);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('an administrator builds a class by hand: school, class, regent, household, guardian, child', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      await aCurrentYear(db);
+      const admin = await aPerson(db);
+      await db.updateTable('person').set({ is_platform_admin: true }).where('id', '=', admin.id).execute();
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, admin.id);
+      assert.equal((await web.post('/directory/schools', { name: "Calandreta de l'Aucèl" })).status, 303);
+      const school = await db.selectFrom('school').selectAll().where('name', '=', "Calandreta de l'Aucèl").executeTakeFirstOrThrow();
+      assert.equal(school.slug, 'calandreta-de-l-aucel');
+      const cls = await web.post('/directory/classes', { school_id: String(school.id), name: 'CP-A', level: 'CP' });
+      const classPath = cls.headers.get('location')!;
+      assert.equal((await web.post(`${classPath}/regents`, { email: 'regenta.cp@example.org', first_name: 'Sibilla', last_name: 'Fabre' })).status, 303);
+      const hh = await web.post('/directory/households', { name: 'Familha Roca' });
+      const hhPath = hh.headers.get('location')!;
+      assert.equal((await web.post(`${hhPath}/guardians`, { email: 'paire.roca@example.org', first_name: 'Tòni', last_name: 'Roca', phone: '06 00 00 00 01' })).status, 303);
+      const classId = classPath.split('/').pop()!;
+      assert.equal((await web.post(`${hhPath}/pupils`, { first_name: 'Guilhèm', class_id: classId })).status, 303);
+      // The same child twice is refused; an unknown class too.
+      assert.equal((await web.post(`${hhPath}/pupils`, { first_name: 'Guilhèm', class_id: classId })).status, 409);
+      assert.equal((await web.post(`${hhPath}/pupils`, { first_name: 'Marià', class_id: '999999' })).status, 400);
+      const regent = await db.selectFrom('person_email').select('person_id').where('email', '=', 'regenta.cp@example.org').executeTakeFirstOrThrow();
+      const asRegent = new WebClient(app.url);
+      await asRegent.signInAs(handle, regent.person_id);
+      const page = await (await asRegent.get(hhPath)).text();
+      assert.match(page, /Tòni Roca/);
+      assert.match(page, /Guilhèm/);
     } finally {
       await app.close();
     }

@@ -17,7 +17,20 @@ import {
   schoolsWithClasses,
   searchDirectory,
 } from './queries.ts';
-import { createClass, createGroup, createSchool, GROUP_KINDS, GROUP_ROLES, removeGroupMember, setGroupMember, updatePerson } from './edits.ts';
+import {
+  addGuardian,
+  addPupil,
+  addRegent,
+  createClass,
+  createGroup,
+  createHousehold,
+  createSchool,
+  GROUP_KINDS,
+  GROUP_ROLES,
+  removeGroupMember,
+  setGroupMember,
+  updatePerson,
+} from './edits.ts';
 
 function idParam(c: Ctx, name = 'id'): number {
   const n = Number(c.req.param(name));
@@ -35,6 +48,27 @@ function SearchForm({ c, q }: { c: Ctx; q: string }) {
       <input id="q" name="q" type="search" value={q} minlength={2} maxlength={100} />{' '}
       <button type="submit">{t('common.search')}</button>
     </form>
+  );
+}
+
+/** E-mail, first and last name (and phone) of a person to find or create. */
+function PersonFields({ c, prefix, phone }: { c: Ctx; prefix: string; phone?: boolean }) {
+  const { t } = c.get('rc');
+  return (
+    <>
+      <label for={`${prefix}-email`}>{t('auth.email')}</label>
+      <input id={`${prefix}-email`} name="email" type="email" required />
+      <label for={`${prefix}-first`}>{t('directory.person.firstName')}</label>
+      <input id={`${prefix}-first`} name="first_name" type="text" maxlength={100} />
+      <label for={`${prefix}-last`}>{t('directory.person.lastName')}</label>
+      <input id={`${prefix}-last`} name="last_name" type="text" maxlength={100} />
+      {phone && (
+        <>
+          <label for={`${prefix}-phone`}>{t('directory.person.phone')}</label>
+          <input id={`${prefix}-phone`} name="phone" type="tel" maxlength={25} />
+        </>
+      )}
+    </>
   );
 }
 
@@ -91,6 +125,16 @@ export function browseRoutes(app: Hono<AppEnv>) {
         </div>
         {v.isAdmin && (
           <>
+            <details>
+              <summary>{t('directory.household.create')}</summary>
+              <Form rc={rc} action="/directory/households">
+                <label for="household-name">{t('directory.household.name')}</label>
+                <input id="household-name" name="name" type="text" required maxlength={200} />
+                <p>
+                  <button type="submit">{t('directory.create')}</button>
+                </p>
+              </Form>
+            </details>
             <details>
               <summary>{t('directory.school.create')}</summary>
               <Form rc={rc} action="/directory/schools">
@@ -187,6 +231,18 @@ export function browseRoutes(app: Hono<AppEnv>) {
             </li>
           ))}
         </ul>
+        {v.isAdmin && (
+          <details>
+            <summary>{t('directory.class.addRegent')}</summary>
+            <p class="hint">{t('directory.group.memberHelp')}</p>
+            <Form rc={rc} action={`/directory/classes/${cls.id}/regents`}>
+              <PersonFields c={c} prefix="regent" />
+              <p>
+                <button type="submit">{t('directory.add')}</button>
+              </p>
+            </Form>
+          </details>
+        )}
         <h2>{t('directory.class.households')}</h2>
         <ul class="plain">
           {[...households].map(([hid, h]) => (
@@ -250,6 +306,36 @@ export function browseRoutes(app: Hono<AppEnv>) {
             </li>
           ))}
         </ul>
+        {v.isAdmin && (
+          <>
+            <details>
+              <summary>{t('directory.household.addGuardian')}</summary>
+              <p class="hint">{t('directory.group.memberHelp')}</p>
+              <Form rc={rc} action={`/directory/households/${h.id}/guardians`}>
+                <PersonFields c={c} prefix="guardian" phone />
+                <p>
+                  <button type="submit">{t('directory.add')}</button>
+                </p>
+              </Form>
+            </details>
+            <details>
+              <summary>{t('directory.household.addPupil')}</summary>
+              <Form rc={rc} action={`/directory/households/${h.id}/pupils`}>
+                <label for="pupil-first">{t('directory.person.firstName')}</label>
+                <input id="pupil-first" name="first_name" type="text" required maxlength={100} />
+                <label for="pupil-class">{t('directory.class.choose')}</label>
+                <select id="pupil-class" name="class_id" required>
+                  {(await schoolsWithClasses(rc.deps.db)).schools.flatMap((sc) =>
+                    sc.classes.map((cl) => <option value={String(cl.id)}>{`${cl.name} — ${sc.name}`}</option>),
+                  )}
+                </select>
+                <p>
+                  <button type="submit">{t('directory.add')}</button>
+                </p>
+              </Form>
+            </details>
+          </>
+        )}
       </Layout>,
     );
   });
@@ -403,6 +489,37 @@ export function browseRoutes(app: Hono<AppEnv>) {
     const body = await c.req.parseBody();
     const cls = await createClass(c.get('rc').deps.db, actorOf(v), { schoolId: Number(field(body, 'school_id')), name: field(body, 'name'), level: field(body, 'level') });
     return c.redirect(`/directory/classes/${cls.id}`, 303);
+  });
+
+  app.post('/directory/classes/:id{[0-9]+}/regents', async (c) => {
+    const v = requireAdmin(c);
+    const id = idParam(c);
+    const body = await c.req.parseBody();
+    await addRegent(c.get('rc').deps.db, actorOf(v), id, { email: field(body, 'email'), firstName: field(body, 'first_name'), lastName: field(body, 'last_name') });
+    return c.redirect(`/directory/classes/${id}`, 303);
+  });
+
+  app.post('/directory/households', async (c) => {
+    const v = requireAdmin(c);
+    const body = await c.req.parseBody();
+    const h = await createHousehold(c.get('rc').deps.db, actorOf(v), { name: field(body, 'name') });
+    return c.redirect(`/directory/households/${h.id}`, 303);
+  });
+
+  app.post('/directory/households/:id{[0-9]+}/guardians', async (c) => {
+    const v = requireAdmin(c);
+    const id = idParam(c);
+    const body = await c.req.parseBody();
+    await addGuardian(c.get('rc').deps.db, actorOf(v), id, { email: field(body, 'email'), firstName: field(body, 'first_name'), lastName: field(body, 'last_name'), phone: field(body, 'phone') });
+    return c.redirect(`/directory/households/${id}`, 303);
+  });
+
+  app.post('/directory/households/:id{[0-9]+}/pupils', async (c) => {
+    const v = requireAdmin(c);
+    const id = idParam(c);
+    const body = await c.req.parseBody();
+    await addPupil(c.get('rc').deps.db, actorOf(v), id, { firstName: field(body, 'first_name'), classId: Number(field(body, 'class_id')) });
+    return c.redirect(`/directory/households/${id}`, 303);
   });
 
   app.post('/directory/people/:id{[0-9]+}', async (c) => {

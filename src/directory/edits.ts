@@ -122,3 +122,79 @@ export async function removeGroupMember(db: Db, actor: Actor, groupId: number, p
   if (Number(r.numDeletedRows) === 0) throw new NotFound('error.notFound');
   await recordEvent(db, actor, 'directory.group.member.remove', `group:${groupId}`, { person: personId });
 }
+
+/** Finds the person owning an address, or creates them (names required then). */
+async function personByEmail(trx: Db, input: { email: string; firstName: string; lastName: string; phone?: string }): Promise<number> {
+  const email = input.email.trim().toLowerCase();
+  if (!isEmail(email)) throw new InvalidInput('directory.error.email', { email });
+  const found = await trx.selectFrom('person_email').select('person_id').where('email', '=', email).executeTakeFirst();
+  if (found) return found.person_id;
+  const phone = input.phone?.trim() || null;
+  if (phone && !isPhone(phone)) throw new InvalidInput('directory.error.phone', { phone });
+  const p = await trx
+    .insertInto('person')
+    .values({ first_name: required(input.firstName, 'first_name'), last_name: required(input.lastName, 'last_name'), phone })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx.insertInto('person_email').values({ email, person_id: p.id }).execute();
+  return p.id;
+}
+
+/** Makes a person (found or created by address) a regent of a class. */
+export async function addRegent(db: Db, actor: Actor, classId: number, input: { email: string; firstName: string; lastName: string }) {
+  return db.transaction().execute(async (trx) => {
+    const cls = await trx.selectFrom('class').select(['id', 'school_id']).where('id', '=', classId).executeTakeFirst();
+    if (!cls) throw new NotFound('error.notFound');
+    const personId = await personByEmail(trx, input);
+    await trx.insertInto('staff').values({ person_id: personId, school_id: cls.school_id, role: 'regent' }).onConflict((oc) => oc.doNothing()).execute();
+    await trx.insertInto('class_regent').values({ class_id: classId, person_id: personId }).onConflict((oc) => oc.doNothing()).execute();
+    await recordEvent(trx, actor, 'directory.class.regent.add', `class:${classId}`, { person: personId });
+    return personId;
+  });
+}
+
+export async function createHousehold(db: Db, actor: Actor, input: { name: string }) {
+  const name = required(input.name, 'name');
+  try {
+    const h = await db.insertInto('household').values({ name }).returningAll().executeTakeFirstOrThrow();
+    await recordEvent(db, actor, 'directory.household.create', `household:${h.id}`, { name });
+    return h;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new Conflict('directory.error.exists', { name });
+    throw err;
+  }
+}
+
+export async function addGuardian(db: Db, actor: Actor, householdId: number, input: { email: string; firstName: string; lastName: string; phone: string }) {
+  return db.transaction().execute(async (trx) => {
+    const h = await trx.selectFrom('household').select('id').where('id', '=', householdId).executeTakeFirst();
+    if (!h) throw new NotFound('error.notFound');
+    const personId = await personByEmail(trx, input);
+    await trx.insertInto('household_guardian').values({ household_id: householdId, person_id: personId }).onConflict((oc) => oc.doNothing()).execute();
+    await recordEvent(trx, actor, 'directory.household.guardian.add', `household:${householdId}`, { person: personId });
+    return personId;
+  });
+}
+
+/** Adds a child to a household, enrolled in a class of the current year. */
+export async function addPupil(db: Db, actor: Actor, householdId: number, input: { firstName: string; classId: number }) {
+  const firstName = required(input.firstName, 'first_name');
+  return db.transaction().execute(async (trx) => {
+    const year = await currentYear(trx);
+    if (!year) throw new InvalidInput('directory.error.noYear');
+    const cls = await trx.selectFrom('class').select('id').where('id', '=', input.classId).where('school_year_id', '=', year.id).executeTakeFirst();
+    if (!cls) throw new InvalidInput('directory.error.class');
+    const h = await trx.selectFrom('household').select('id').where('id', '=', householdId).executeTakeFirst();
+    if (!h) throw new NotFound('error.notFound');
+    let pupil;
+    try {
+      pupil = await trx.insertInto('pupil').values({ household_id: householdId, first_name: firstName }).returning('id').executeTakeFirstOrThrow();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new Conflict('directory.error.exists', { name: firstName });
+      throw err;
+    }
+    await trx.insertInto('enrolment').values({ pupil_id: pupil.id, school_year_id: year.id, class_id: cls.id }).execute();
+    await recordEvent(trx, actor, 'directory.pupil.add', `household:${householdId}`, { pupil: pupil.id, class: cls.id });
+    return pupil.id;
+  });
+}

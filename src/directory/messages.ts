@@ -69,6 +69,13 @@ export const fr = {
   'directory.error.email': "Cette adresse électronique n'est pas valide : {email}.",
   'directory.error.emailTaken': "L'adresse {email} appartient déjà à une autre personne.",
   'directory.error.kind': 'Type de groupe inconnu : {kind}.',
+  'directory.error.class': "Cette classe n'existe pas pour l'année en cours.",
+  'directory.household.create': 'Ajouter un foyer',
+  'directory.household.name': 'Nom du foyer',
+  'directory.household.addGuardian': 'Ajouter un responsable',
+  'directory.household.addPupil': 'Ajouter un enfant',
+  'directory.class.addRegent': 'Ajouter un·e regent·a',
+  'directory.class.choose': 'Classe',
   'directory.error.role': 'Rôle inconnu : {role}.',
 } as const;
 
@@ -145,6 +152,13 @@ export const oc: Catalogue = {
   'directory.error.email': 'Aquesta adreça electronica es pas valida : {email}.',
   'directory.error.emailTaken': "L'adreça {email} aparten ja a una autra persona.",
   'directory.error.kind': 'Tipe de grop desconegut : {kind}.',
+  'directory.error.class': "Aquesta classa existís pas per l'annada en cors.",
+  'directory.household.create': 'Apondre un ostal',
+  'directory.household.name': "Nom de l'ostal",
+  'directory.household.addGuardian': 'Apondre un responsable',
+  'directory.household.addPupil': 'Apondre un enfant',
+  'directory.class.addRegent': 'Apondre un·a regent·a',
+  'directory.class.choose': 'Classa',
   'directory.error.role': 'Ròtle desconegut : {role}.',
 };
 
@@ -219,5 +233,12 @@ export const en: Catalogue = {
   'directory.error.email': 'This e-mail address is not valid: {email}.',
   'directory.error.emailTaken': 'The address {email} already belongs to another person.',
   'directory.error.kind': 'Unknown group kind: {kind}.',
+  'directory.error.class': 'This class does not exist in the current year.',
+  'directory.household.create': 'Add a household',
+  'directory.household.name': 'Household name',
+  'directory.household.addGuardian': 'Add a guardian',
+  'directory.household.addPupil': 'Add a child',
+  'directory.class.addRegent': 'Add a regent',
+  'directory.class.choose': 'Class',
   'directory.error.role': 'Unknown role: {role}.',
 };
