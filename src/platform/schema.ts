@@ -4,6 +4,7 @@ import type { DirectoryTables } from '../directory/tables.ts';
 import type { AuthTables } from '../auth/tables.ts';
 import type { ListsTables } from '../lists/tables.ts';
 import type { AccountingTables } from '../accounting/tables.ts';
+import type { SurveysTables } from '../surveys/tables.ts';
 
 /** timestamptz: read as Date, written as Date or ISO text, defaulted by the database. */
 export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -37,4 +38,4 @@ export interface PlatformTables {
   };
 }
 
-export interface Database extends PlatformTables, DirectoryTables, AuthTables, ListsTables, AccountingTables {}
+export interface Database extends PlatformTables, DirectoryTables, AuthTables, ListsTables, AccountingTables, SurveysTables {}

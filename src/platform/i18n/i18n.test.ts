@@ -13,7 +13,7 @@ test('French is the default; Occitan and English are chosen from Accept-Language
 
 test('every translation keeps the placeholders of the French text', async () => {
   const modules = await Promise.all(
-    ['../messages.ts', '../../auth/messages.ts', '../../directory/messages.ts', '../../directory/import/messages.ts', '../../directory/year/messages.ts', '../../lists/messages.ts', '../../accounting/messages.ts'].map(
+    ['../messages.ts', '../../auth/messages.ts', '../../directory/messages.ts', '../../directory/import/messages.ts', '../../directory/year/messages.ts', '../../lists/messages.ts', '../../accounting/messages.ts', '../../surveys/messages.ts'].map(
       (p) => import(p) as Promise<{ fr: Record<string, string>; oc: Record<string, string>; en: Record<string, string> }>,
     ),
   );

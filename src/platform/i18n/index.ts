@@ -8,12 +8,13 @@ import * as directoryImport from '../../directory/import/messages.ts';
 import * as directoryYear from '../../directory/year/messages.ts';
 import * as lists from '../../lists/messages.ts';
 import * as accounting from '../../accounting/messages.ts';
+import * as surveys from '../../surveys/messages.ts';
 
 export const LANGS = ['fr', 'oc', 'en'] as const;
 export type Lang = (typeof LANGS)[number];
 export const LANG_NAMES: Record<Lang, string> = { fr: 'Français', oc: 'Occitan', en: 'English' };
 
-const catalogues = [platform, auth, directory, directoryImport, directoryYear, lists, accounting] as const;
+const catalogues = [platform, auth, directory, directoryImport, directoryYear, lists, accounting, surveys] as const;
 type Fr = (typeof catalogues)[number]['fr'];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 export type MessageKey = keyof UnionToIntersection<Fr> & string;

@@ -1,0 +1,351 @@
+// Sending a survey: its audience, opening (one personal invitation and one mail per person),
+// reminders to those who have not answered, closing, and the response rate per school, class, group.
+import { sql } from 'kysely';
+import type { Queryable } from '../platform/db.ts';
+import { recordEvent, SYSTEM_ACTOR, type Actor } from '../platform/audit.ts';
+import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
+import type { Mailer } from '../platform/mail.ts';
+import { translator } from '../platform/i18n/index.ts';
+import { hashSecret, newToken } from '../auth/tokens.ts';
+import { getSurvey, type SurveyRow } from './survey.ts';
+import type { AudienceKind, UnitKind } from './tables.ts';
+
+export interface MailSettings {
+  publicUrl: string;
+  mailDomain: string;
+}
+
+export async function addAudience(db: Queryable, actor: Actor, surveyId: number, kind: AudienceKind, refId: number | null): Promise<void> {
+  const s = await getSurvey(db, surveyId);
+  if (s.status !== 'draft') throw new Conflict('surveys.error.frozen');
+  if (kind !== 'all_parents' && !refId) throw new InvalidInput('surveys.error.audience');
+  const table = kind === 'group' ? 'directory_group' : kind === 'class' ? 'class' : kind === 'school' ? 'school' : null;
+  if (table && !(await db.selectFrom(table).select('id').where('id', '=', refId!).executeTakeFirst())) throw new InvalidInput('surveys.error.audience');
+  const exists = await db
+    .selectFrom('survey_audience')
+    .select('id')
+    .where('survey_id', '=', surveyId)
+    .where('kind', '=', kind)
+    .where((eb) => eb(eb.fn.coalesce('group_id', 'class_id', 'school_id', sql.lit(0)), '=', kind === 'all_parents' ? 0 : refId!))
+    .executeTakeFirst();
+  if (exists) return;
+  await db
+    .insertInto('survey_audience')
+    .values({
+      survey_id: surveyId,
+      kind,
+      group_id: kind === 'group' ? refId : null,
+      class_id: kind === 'class' ? refId : null,
+      school_id: kind === 'school' ? refId : null,
+    })
+    .execute();
+  await recordEvent(db, actor, 'survey.audience.add', `survey:${surveyId}`, { kind, id: refId });
+}
+
+export async function removeAudience(db: Queryable, actor: Actor, surveyId: number, audienceId: number): Promise<void> {
+  const s = await getSurvey(db, surveyId);
+  if (s.status !== 'draft') throw new Conflict('surveys.error.frozen');
+  await db.deleteFrom('survey_audience').where('id', '=', audienceId).where('survey_id', '=', surveyId).execute();
+  await recordEvent(db, actor, 'survey.audience.remove', `survey:${surveyId}`, { audience: audienceId });
+}
+
+export async function audienceOf(db: Queryable, surveyId: number) {
+  return db
+    .selectFrom('survey_audience')
+    .leftJoin('directory_group', 'directory_group.id', 'survey_audience.group_id')
+    .leftJoin('class', 'class.id', 'survey_audience.class_id')
+    .leftJoin('school', 'school.id', 'survey_audience.school_id')
+    .select(['survey_audience.id', 'survey_audience.kind', 'directory_group.name as group_name', 'class.name as class_name', 'school.name as school_name'])
+    .where('survey_audience.survey_id', '=', surveyId)
+    .orderBy('survey_audience.id')
+    .execute();
+}
+
+export interface Recipient {
+  personId: number;
+  email: string;
+  firstName: string;
+  /** Schools and classes of the person's children this year, and the targeted groups they are in. */
+  units: Array<{ kind: UnitKind; id: number }>;
+}
+
+/**
+ * The people a survey reaches: each person once, however many targeted groups, classes or
+ * schools they belong to; people without an address cannot be invited and are counted apart.
+ */
+export async function resolveAudience(db: Queryable, surveyId: number): Promise<{ recipients: Recipient[]; withoutEmail: number }> {
+  const audience = await db.selectFrom('survey_audience').selectAll().where('survey_id', '=', surveyId).execute();
+  const year = await db.selectFrom('school_year').select('id').where('is_current', '=', true).executeTakeFirst();
+  const yearId = year?.id ?? -1;
+  const classIds = audience.filter((a) => a.kind === 'class').map((a) => a.class_id!);
+  const schoolIds = audience.filter((a) => a.kind === 'school').map((a) => a.school_id!);
+  const groupIds = audience.filter((a) => a.kind === 'group').map((a) => a.group_id!);
+  const allParents = audience.some((a) => a.kind === 'all_parents');
+
+  const people = new Set<number>();
+  if (allParents || classIds.length || schoolIds.length) {
+    const guardians = await db
+      .selectFrom('enrolment')
+      .innerJoin('class', 'class.id', 'enrolment.class_id')
+      .innerJoin('pupil', 'pupil.id', 'enrolment.pupil_id')
+      .innerJoin('household_guardian', 'household_guardian.household_id', 'pupil.household_id')
+      .select('household_guardian.person_id')
+      .where('enrolment.school_year_id', '=', yearId)
+      .$if(!allParents, (qb) =>
+        qb.where((eb) =>
+          eb.or([
+            ...(classIds.length ? [eb('class.id', 'in', classIds)] : []),
+            ...(schoolIds.length ? [eb('class.school_id', 'in', schoolIds)] : []),
+          ]),
+        ),
+      )
+      .distinct()
+      .execute();
+    for (const g of guardians) people.add(g.person_id);
+  }
+  const members = groupIds.length
+    ? await db.selectFrom('group_member').select(['person_id', 'group_id']).where('group_id', 'in', groupIds).execute()
+    : [];
+  for (const m of members) people.add(m.person_id);
+  if (people.size === 0) return { recipients: [], withoutEmail: 0 };
+  const ids = [...people];
+
+  const [persons, emails, children] = await Promise.all([
+    db.selectFrom('person').select(['id', 'first_name']).where('id', 'in', ids).execute(),
+    db.selectFrom('person_email').select(['person_id', 'email', 'position']).where('person_id', 'in', ids).orderBy('position').orderBy('email').execute(),
+    db
+      .selectFrom('household_guardian')
+      .innerJoin('pupil', 'pupil.household_id', 'household_guardian.household_id')
+      .innerJoin('enrolment', 'enrolment.pupil_id', 'pupil.id')
+      .innerJoin('class', 'class.id', 'enrolment.class_id')
+      .select(['household_guardian.person_id', 'class.id as class_id', 'class.school_id'])
+      .where('household_guardian.person_id', 'in', ids)
+      .where('enrolment.school_year_id', '=', yearId)
+      .distinct()
+      .execute(),
+  ]);
+  const firstEmail = new Map<number, string>();
+  for (const e of emails) if (!firstEmail.has(e.person_id)) firstEmail.set(e.person_id, e.email);
+  const recipients: Recipient[] = [];
+  let withoutEmail = 0;
+  for (const p of persons.sort((a, b) => a.id - b.id)) {
+    const email = firstEmail.get(p.id);
+    if (!email) {
+      withoutEmail++;
+      continue;
+    }
+    const units = new Map<string, { kind: UnitKind; id: number }>();
+    for (const c of children.filter((x) => x.person_id === p.id)) {
+      units.set(`class:${c.class_id}`, { kind: 'class', id: c.class_id });
+      units.set(`school:${c.school_id}`, { kind: 'school', id: c.school_id });
+    }
+    for (const m of members.filter((x) => x.person_id === p.id)) units.set(`group:${m.group_id}`, { kind: 'group', id: m.group_id });
+    recipients.push({ personId: p.id, email, firstName: p.first_name, units: [...units.values()] });
+  }
+  return { recipients, withoutEmail };
+}
+
+function surveyLink(settings: MailSettings, token: string) {
+  return `${settings.publicUrl.replace(/\/$/, '')}/s/${token}`;
+}
+
+/** The invitation mail, French then Occitan (the association's two languages), no English. */
+function invitationMail(s: SurveyRow, firstName: string, link: string, reminder: boolean, closesAt: Date | null) {
+  const parts = (['fr', 'oc'] as const).map((lang) => {
+    const t = translator(lang);
+    const title = (lang === 'oc' && s.title_oc) || s.title_fr;
+    return [
+      t('surveys.mail.greeting', { name: firstName }),
+      '',
+      t(reminder ? 'surveys.mail.reminderBody' : 'surveys.mail.body', { title }),
+      '',
+      link,
+      '',
+      closesAt ? t('surveys.mail.closes', { date: closesAt.toISOString().slice(0, 10) }) : '',
+      t(s.anonymous ? 'surveys.mail.anonymous' : 'surveys.mail.named'),
+      t('surveys.mail.personal'),
+    ]
+      .filter((l, i, a) => l !== '' || a[i - 1] !== '')
+      .join('\n');
+  });
+  const t = translator('fr');
+  return {
+    subject: t(reminder ? 'surveys.mail.reminderSubject' : 'surveys.mail.subject', { title: s.title_fr }),
+    text: parts.join('\n\n-- \n\n'),
+  };
+}
+
+/**
+ * Opens a draft survey: one invitation per person of the audience, each with a fresh token whose
+ * hash alone is stored, and one personal mail each, all in one transaction (all or nothing).
+ * A closed survey is simply reopened: its invitations stay valid.
+ */
+export async function openSurvey(db: Queryable, mailer: Mailer, actor: Actor, surveyId: number, settings: MailSettings): Promise<{ invited: number; withoutEmail: number }> {
+  return db.transaction().execute(async (trx) => {
+    const s = await trx.selectFrom('survey').selectAll().where('id', '=', surveyId).forUpdate().executeTakeFirst();
+    if (!s) throw new NotFound('surveys.notFound');
+    if (s.is_template) throw new Conflict('surveys.error.template');
+    if (s.status === 'open') throw new Conflict('surveys.error.alreadyOpen');
+    if (s.status === 'closed') {
+      await trx.updateTable('survey').set({ status: 'open', closed_at: null }).where('id', '=', surveyId).execute();
+      await recordEvent(trx, actor, 'survey.reopen', `survey:${surveyId}`);
+      return { invited: 0, withoutEmail: 0 };
+    }
+    const questions = await trx.selectFrom('survey_question').select('id').where('survey_id', '=', surveyId).limit(1).execute();
+    if (questions.length === 0) throw new InvalidInput('surveys.error.noQuestions');
+    const { recipients, withoutEmail } = await resolveAudience(trx, surveyId);
+    if (recipients.length === 0) throw new InvalidInput('surveys.error.noRecipients');
+    await trx.updateTable('survey').set({ status: 'open', opened_at: new Date() }).where('id', '=', surveyId).execute();
+    const from = `Ostal <no-reply@${settings.mailDomain}>`;
+    for (let i = 0; i < recipients.length; i += 500) {
+      const chunk = recipients.slice(i, i + 500);
+      const tokens = chunk.map(() => newToken());
+      const rows = await trx
+        .insertInto('survey_invitation')
+        .values(chunk.map((r) => ({ survey_id: surveyId, person_id: r.personId, email: r.email })))
+        .returning(['id', 'person_id'])
+        .execute();
+      const idOf = new Map(rows.map((r) => [r.person_id, r.id]));
+      await trx.insertInto('survey_token').values(chunk.map((r, j) => ({ token_hash: hashSecret(tokens[j]!), invitation_id: idOf.get(r.personId)! }))).execute();
+      const units = chunk.flatMap((r) => r.units.map((u) => ({ invitation_id: idOf.get(r.personId)!, unit_kind: u.kind, unit_id: u.id })));
+      if (units.length) await trx.insertInto('survey_invitation_unit').values(units).execute();
+      for (const [j, r] of chunk.entries()) {
+        const mail = invitationMail(s, r.firstName, surveyLink(settings, tokens[j]!), false, s.closes_at);
+        await mailer.enqueue(trx, { from, to: [r.email], ...mail, sensitive: true });
+      }
+    }
+    await recordEvent(trx, actor, 'survey.open', `survey:${surveyId}`, { invited: recipients.length, withoutEmail });
+    return { invited: recipients.length, withoutEmail };
+  });
+}
+
+export async function closeSurvey(db: Queryable, actor: Actor, surveyId: number): Promise<void> {
+  const s = await getSurvey(db, surveyId);
+  if (s.status !== 'open') throw new Conflict('surveys.error.notOpen');
+  await db.updateTable('survey').set({ status: 'closed', closed_at: new Date() }).where('id', '=', surveyId).execute();
+  // Drafts of a closed survey will never be submitted: they are not kept.
+  await db
+    .deleteFrom('survey_draft')
+    .where('invitation_id', 'in', (eb) => eb.selectFrom('survey_invitation').select('id').where('survey_id', '=', surveyId))
+    .execute();
+  await recordEvent(db, actor, 'survey.close', `survey:${surveyId}`);
+}
+
+/**
+ * Sends a reminder to every invitation not yet answered, with a new link (only hashes are stored,
+ * so the first link cannot be re-sent as it was; it keeps working).
+ */
+export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor, surveyId: number, settings: MailSettings, now = new Date()): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const s = await trx.selectFrom('survey').selectAll().where('id', '=', surveyId).forUpdate().executeTakeFirst();
+    if (!s) throw new NotFound('surveys.notFound');
+    if (s.status !== 'open') throw new Conflict('surveys.error.notOpen');
+    const pending = await trx
+      .selectFrom('survey_invitation')
+      .innerJoin('person', 'person.id', 'survey_invitation.person_id')
+      .select(['survey_invitation.id', 'survey_invitation.email', 'survey_invitation.reminders', 'person.first_name'])
+      .where('survey_invitation.survey_id', '=', surveyId)
+      .where('survey_invitation.submitted_on', 'is', null)
+      .forUpdate('survey_invitation')
+      .execute();
+    const from = `Ostal <no-reply@${settings.mailDomain}>`;
+    for (const inv of pending) {
+      const token = newToken();
+      await trx
+        .updateTable('survey_invitation')
+        .set({ reminders: inv.reminders + 1, last_reminded_at: now })
+        .where('id', '=', inv.id)
+        .execute();
+      await trx.insertInto('survey_token').values({ token_hash: hashSecret(token), invitation_id: inv.id }).execute();
+      await mailer.enqueue(trx, { from, to: [inv.email], ...invitationMail(s, inv.first_name, surveyLink(settings, token), true, s.closes_at), sensitive: true });
+    }
+    await trx.updateTable('survey').set({ last_reminder_at: now }).where('id', '=', surveyId).execute();
+    await recordEvent(trx, actor, 'survey.remind', `survey:${surveyId}`, { reminded: pending.length });
+    return pending.length;
+  });
+}
+
+/**
+ * The scheduler's pass (`ostal surveys tick`, e.g. from cron): closes surveys past their closing
+ * time and sends the scheduled reminders that are due.
+ */
+export async function runDueSurveyJobs(db: Queryable, mailer: Mailer, settings: MailSettings, now = new Date()): Promise<{ closed: number; reminded: number }> {
+  const toClose = await db.selectFrom('survey').select('id').where('status', '=', 'open').where('closes_at', '<=', now).execute();
+  for (const s of toClose) await closeSurvey(db, SYSTEM_ACTOR, s.id);
+  const due = await db
+    .selectFrom('survey')
+    .select(['id', 'remind_every_days', 'last_reminder_at', 'opened_at'])
+    .where('status', '=', 'open')
+    .where('remind_every_days', 'is not', null)
+    .execute();
+  let reminded = 0;
+  for (const s of due) {
+    const since = s.last_reminder_at ?? s.opened_at;
+    if (since && now.getTime() - since.getTime() >= s.remind_every_days! * 86_400_000) {
+      reminded += await sendReminders(db, mailer, SYSTEM_ACTOR, s.id, settings, now);
+    }
+  }
+  return { closed: toClose.length, reminded };
+}
+
+export interface Rate {
+  kind: UnitKind | 'all';
+  id: number;
+  name: string;
+  parent: string | null;
+  invited: number;
+  answered: number;
+  pct: number;
+}
+
+/** Response rate overall and per school, class and targeted group, from the invitations alone. */
+export async function responseRates(db: Queryable, surveyId: number): Promise<{ total: Rate; units: Rate[]; byDay: Array<{ day: string; n: number }> }> {
+  const pct = (a: number, n: number) => (n === 0 ? 0 : Math.round((a / n) * 1000) / 10);
+  const total = await db
+    .selectFrom('survey_invitation')
+    .select((eb) => [eb.fn.countAll<number>().as('invited'), eb.fn.count<number>('submitted_on').as('answered')])
+    .where('survey_id', '=', surveyId)
+    .executeTakeFirstOrThrow();
+  const units = await db
+    .selectFrom('survey_invitation_unit as u')
+    .innerJoin('survey_invitation as i', 'i.id', 'u.invitation_id')
+    .leftJoin('school', (j) => j.onRef('school.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'school'))
+    .leftJoin('class', (j) => j.onRef('class.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'class'))
+    .leftJoin('school as cs', 'cs.id', 'class.school_id')
+    .leftJoin('directory_group as g', (j) => j.onRef('g.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'group'))
+    .select((eb) => [
+      'u.unit_kind',
+      'u.unit_id',
+      eb.fn.coalesce('school.name', 'class.name', 'g.name').as('name'),
+      'cs.name as parent',
+      eb.fn.countAll<number>().as('invited'),
+      eb.fn.count<number>('i.submitted_on').as('answered'),
+    ])
+    .where('i.survey_id', '=', surveyId)
+    .groupBy(['u.unit_kind', 'u.unit_id', 'school.name', 'class.name', 'g.name', 'cs.name'])
+    .execute();
+  const byDay = await db
+    .selectFrom('survey_invitation')
+    .select((eb) => ['submitted_on', eb.fn.countAll<number>().as('n')])
+    .where('survey_id', '=', surveyId)
+    .where('submitted_on', 'is not', null)
+    .groupBy('submitted_on')
+    .orderBy('submitted_on')
+    .execute();
+  const order = { school: 0, class: 1, group: 2 } as const;
+  return {
+    total: { kind: 'all', id: 0, name: '', parent: null, invited: Number(total.invited), answered: Number(total.answered), pct: pct(Number(total.answered), Number(total.invited)) },
+    units: units
+      .map((u) => ({
+        kind: u.unit_kind,
+        id: u.unit_id,
+        name: u.name ?? '?',
+        parent: u.parent,
+        invited: Number(u.invited),
+        answered: Number(u.answered),
+        pct: pct(Number(u.answered), Number(u.invited)),
+      }))
+      .sort((a, b) => order[a.kind] - order[b.kind] || (a.parent ?? '').localeCompare(b.parent ?? '') || a.name.localeCompare(b.name)),
+    byDay: byDay.map((d) => ({ day: d.submitted_on!, n: Number(d.n) })),
+  };
+}
