@@ -6,6 +6,7 @@ import { openDatabase, type Handle } from './db.ts';
 import { migrate } from './migrate.ts';
 import { createMailer } from './mail.ts';
 import { createApp } from './web/app.tsx';
+import { startLists } from '../lists/service.ts';
 import type { Deps } from './web/context.ts';
 
 export interface Running {
@@ -25,6 +26,8 @@ export async function startPlatform(config: Config, opts: { handle?: Handle; por
     s.on('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  // The list server: SMTP/LMTP listener on config.smtpPort and its delivery worker.
+  const closeLists = await startLists(deps);
   // Delivery of queued mail to the relay, every few seconds; nothing to do without a relay.
   let delivering = false;
   const timer = mailer.relayConfigured
@@ -42,6 +45,7 @@ export async function startPlatform(config: Config, opts: { handle?: Handle; por
     deps,
     async close() {
       if (timer) clearInterval(timer);
+      await closeLists();
       await new Promise<void>((r) => server.close(() => r()));
       mailer.close();
       if (!opts.handle) await handle.close();

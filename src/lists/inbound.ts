@@ -1,0 +1,185 @@
+// Mail in: a message handed over by SMTP/LMTP becomes a stored list_message (held or
+// accepted) in one transaction, before the listener answers 250.
+import { authenticate } from 'mailauth';
+import { simpleParser } from 'mailparser';
+import type { Db, Queryable } from '../platform/db.ts';
+import type { Mailer } from '../platform/mail.ts';
+import { distribute } from './outbound.ts';
+import { carriesListId, listIdOf, splitMessage } from './rewrite.ts';
+import type { ListPolicy } from './tables.ts';
+import { notifyModerators } from './moderation.ts';
+
+/** The one DNS entry point of the sender checks (mailauth's resolver signature); tests pass a table. */
+export type Resolver = (name: string, rrtype: string) => Promise<string[][] | string[]>;
+
+export interface ListsContext {
+  db: Db;
+  domain: string;
+  publicUrl: string;
+  resolver?: Resolver | undefined;
+  mailer: Mailer;
+  /** Days a held message waits for a moderator. */
+  holdDays?: number;
+  /** Called after new copies were queued (wakes the delivery worker). */
+  wake?: () => void;
+}
+
+export type ListAddress =
+  | { slug: string; kind: 'post' }
+  | { slug: string; kind: 'bounce'; token: string }
+  | { slug: string; kind: 'unsubscribe' };
+
+/** `slug@domain`, `slug+bounce-<token>@domain` (VERP), `slug+unsubscribe@domain`. */
+export function parseListAddress(address: string, domain: string): ListAddress | undefined {
+  const at = address.lastIndexOf('@');
+  if (at < 1 || address.slice(at + 1).toLowerCase() !== domain.toLowerCase()) return undefined;
+  const local = address.slice(0, at).toLowerCase();
+  const plus = local.indexOf('+');
+  if (plus < 0) return { slug: local, kind: 'post' };
+  const slug = local.slice(0, plus);
+  const ext = local.slice(plus + 1);
+  if (ext === 'unsubscribe') return { slug, kind: 'unsubscribe' };
+  if (ext.startsWith('bounce-')) return { slug, kind: 'bounce', token: address.slice(at - ext.length + 'bounce-'.length, at) };
+  return undefined;
+}
+
+export interface PosterStanding {
+  isModerator: boolean;
+  isMember: boolean;
+  isAllowed: boolean;
+  /** DMARC failed: the From address is not proven, so it grants no right to post. */
+  authFailed: boolean;
+}
+
+export type PostingDecision = { hold: false } | { hold: true; reason: 'moderated' | 'not_allowed' | 'non_member' | 'auth' };
+
+/** Who may post without moderation, per list policy. */
+export function postingDecision(policy: ListPolicy, s: PosterStanding): PostingDecision {
+  if (s.authFailed) return { hold: true, reason: 'auth' };
+  if (s.isModerator) return { hold: false };
+  switch (policy) {
+    case 'moderated':
+      return { hold: true, reason: 'moderated' };
+    case 'announce':
+      return s.isAllowed ? { hold: false } : { hold: true, reason: 'not_allowed' };
+    case 'discussion':
+      return s.isMember || s.isAllowed ? { hold: false } : { hold: true, reason: 'non_member' };
+  }
+}
+
+export class SmtpRefusal extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SenderAuth {
+  spf?: string;
+  dkim?: string[];
+  dmarc?: string;
+  /** The From domain's DMARC policy (none / quarantine / reject). */
+  policy?: string;
+  error?: string;
+}
+
+export async function checkSender(raw: Buffer, o: { ip?: string; helo?: string; sender: string; resolver?: Resolver | undefined; mta: string }): Promise<SenderAuth> {
+  try {
+    const r = await authenticate(raw, {
+      ip: o.ip ?? '127.0.0.1',
+      helo: o.helo ?? 'localhost',
+      sender: o.sender,
+      mta: o.mta,
+      disableArc: true,
+      disableBimi: true,
+      ...(o.resolver ? { resolver: o.resolver } : {}),
+    });
+    const dmarc = r.dmarc || undefined;
+    return {
+      spf: r.spf ? r.spf.status.result : undefined,
+      dkim: (r.dkim.results ?? []).map((x: { signingDomain?: string; status: { result: string } }) => `${x.signingDomain ?? '?'}:${x.status.result}`),
+      dmarc: dmarc?.status?.result,
+      policy: (dmarc as { p?: string } | undefined)?.p,
+    };
+  } catch (err) {
+    return { error: (err as Error).message.slice(0, 200) };
+  }
+}
+
+export interface Received {
+  envelopeFrom: string;
+  /** Slugs of the lists addressed (post addresses only), in recipient order. */
+  slugs: string[];
+  raw: Buffer;
+  ip?: string;
+  helo?: string;
+}
+
+export type ReceiveResult = { outcome: 'accepted' | 'held'; messageId: number } | { outcome: 'dropped' };
+
+export async function receiveMessage(ctx: ListsContext, m: Received): Promise<ReceiveResult> {
+  const { db, domain } = ctx;
+  const lists = await db.selectFrom('mailing_list').selectAll().where('slug', 'in', m.slugs.length ? m.slugs : ['']).execute();
+  const ordered = m.slugs.map((s) => lists.find((l) => l.slug === s)).filter((l) => l !== undefined);
+  const { headers } = splitMessage(m.raw);
+  const parsed = await simpleParser(m.raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const from = parsed.from?.value[0];
+  const fromAddress = (from?.address ?? '').toLowerCase();
+  // A copy of our own list coming back (through an auto-forward) would circulate forever.
+  const fromList = parseListAddress(fromAddress, domain);
+  if (fromList && (await listExists(db, fromList.slug))) {
+    throw new SmtpRefusal(550, '5.7.1 Mail from a list address to a list is refused (loop)');
+  }
+  const targets = ordered.filter((l) => !carriesListId(headers, listIdOf(l.slug, domain)));
+  if (targets.length === 0) return { outcome: 'dropped' };
+  const auth = await checkSender(m.raw, { ip: m.ip, helo: m.helo, sender: m.envelopeFrom, resolver: ctx.resolver, mta: domain });
+
+  const person = fromAddress ? await db.selectFrom('person_email').select('person_id').where('email', '=', fromAddress).executeTakeFirst() : undefined;
+  let held: PostingDecision = { hold: false };
+  for (const l of targets) {
+    const [mod, member, allowed] = await Promise.all([
+      person ? db.selectFrom('list_moderator').select('person_id').where('list_id', '=', l.id).where('person_id', '=', person.person_id).executeTakeFirst() : undefined,
+      db.selectFrom('list_membership').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
+      db.selectFrom('list_allowed_sender').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
+    ]);
+    const d = postingDecision(l.policy, { isModerator: Boolean(mod), isMember: Boolean(member), isAllowed: Boolean(allowed), authFailed: auth.dmarc === 'fail' });
+    if (d.hold && !held.hold) held = d;
+  }
+  const holdDays = ctx.holdDays ?? 7;
+  const id = await db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('list_message')
+      .values({
+        envelope_from: m.envelopeFrom.toLowerCase(),
+        from_address: fromAddress,
+        from_name: from?.name ?? '',
+        subject: (parsed.subject ?? '').slice(0, 1000),
+        message_id: (parsed.messageId ?? '').slice(0, 500),
+        raw: m.raw,
+        size: m.raw.length,
+        auth: JSON.stringify(auth),
+        status: held.hold ? 'held' : 'accepted',
+        held_reason: held.hold ? held.reason : null,
+        decided_at: held.hold ? null : new Date(),
+        decided_by_label: held.hold ? null : 'policy',
+        expires_at: held.hold ? new Date(Date.now() + holdDays * 86_400_000) : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('list_message_target')
+      .values(targets.map((l, position) => ({ message_id: row.id, list_id: l.id, position })))
+      .execute();
+    if (!held.hold) await distribute(trx, row.id);
+    else await notifyModerators(trx, ctx, row.id);
+    return row.id;
+  });
+  if (!held.hold) ctx.wake?.();
+  return { outcome: held.hold ? 'held' : 'accepted', messageId: id };
+}
+
+export async function listExists(db: Queryable, slug: string): Promise<{ id: number; max_bytes: number } | undefined> {
+  return db.selectFrom('mailing_list').select(['id', 'max_bytes']).where('slug', '=', slug).executeTakeFirst();
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { authenticate } from 'mailauth';
+import { CLI_ACTOR } from '../platform/audit.ts';
+import { createMailer } from '../platform/mail.ts';
+import { forEachDatabase } from '../platform/testing.ts';
+import { aClass, aHousehold, aPerson, aRegent, aSchool } from '../directory/factories.ts';
+import { createList } from './lists.ts';
+import { dkimDnsRecord, ensureListKeys } from './keys.ts';
+import type { ListsContext } from './inbound.ts';
+import { createDeliveryWorker, type DeliveryWorker } from './outbound.ts';
+import { startListener, type Listener } from './smtp.ts';
+import { dnsTable, sendTo, startSink, type Sink } from './testing.ts';
+import { splitMessage, getHeader } from './rewrite.ts';
+
+const DOMAIN = 'lists.example.org';
+const DNS = {
+  // The senders' domain authorises the test client's address and asks for rejection of forgeries.
+  'example.org': ['v=spf1 ip4:127.0.0.1 -all'],
+  '_dmarc.example.org': ['v=DMARC1; p=reject'],
+  'school.test': ['v=spf1 ip4:127.0.0.1 -all'],
+};
+
+forEachDatabase('list mail end to end', (t) => {
+  let sink: Sink;
+  let listener: Listener;
+  let worker: DeliveryWorker;
+  let ctx: ListsContext;
+  let setup: Awaited<ReturnType<typeof build>>;
+
+  async function build() {
+    const { db } = t();
+    const school = await aSchool(db);
+    const a = await aClass(db, { schoolId: school.id, name: 'CM1 A' });
+    const b = await aClass(db, { schoolId: school.id, name: 'CE2 B' });
+    const regent = await aRegent(db, a.id);
+    await db.insertInto('class_regent').values({ class_id: b.id, person_id: regent.id }).execute();
+    const onlyA = await aHousehold(db, { classIds: [a.id] });
+    const onlyB = await aHousehold(db, { classIds: [b.id] });
+    const both = await aHousehold(db, { classIds: [a.id, b.id], guardians: 2 });
+    const listA = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `cm1-a-${a.id}`, name: 'CM1 A', kind: 'class', classId: a.id }));
+    const listB = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `ce2-b-${b.id}`, name: 'CE2 B', kind: 'class', classId: b.id }));
+    await db.updateTable('mailing_list').set({ footer: 'Calandreta — liste de la classe', max_bytes: 20000 }).where('id', '=', listA.id).execute();
+    const parents = [...onlyA.guardians, ...onlyB.guardians, ...both.guardians];
+    return { school, a, b, regent, onlyA, onlyB, both, listA, listB, parents };
+  }
+
+  before(async () => {
+    const { db } = t();
+    sink = await startSink();
+    await ensureListKeys(db, DOMAIN);
+    ctx = { db, domain: DOMAIN, publicUrl: 'https://ostal.example.org', resolver: dnsTable(DNS), mailer: createMailer({}) };
+    worker = createDeliveryWorker({ db, domain: DOMAIN, publicUrl: ctx.publicUrl, relayUrl: sink.url, backoffSeconds: [0, 0, 0] });
+    listener = await startListener(ctx, { port: 0, host: '127.0.0.1' });
+    setup = await build();
+  });
+  after(async () => {
+    await listener.close();
+    await worker.stop();
+    await sink.close();
+  });
+
+  test('a regent writes to two classes: each family gets exactly one copy, signed, with list headers and no address of another member', async () => {
+    const { db } = t();
+    const { regent, listA, listB, parents } = setup;
+    const before = sink.received.length;
+    const info = await sendTo(listener.port, { from: `Regenta <${regent.email}>`, to: [`${listA.slug}@${DOMAIN}`, `${listB.slug}@${DOMAIN}`], subject: 'Sortida al musèu' });
+    assert.match(info.response, /^250 .*accepted/);
+    await worker.drain();
+    const copies = sink.received.slice(before);
+    assert.equal(copies.length, parents.length);
+    assert.deepEqual(copies.map((c) => c.to[0]).sort(), parents.map((p) => p.email).sort());
+    const keys = await ensureListKeys(db, DOMAIN);
+    const rec = dkimDnsRecord(keys);
+    const resolver = dnsTable({ ...DNS, [rec.name]: [rec.value] });
+    for (const c of copies) {
+      const text = c.raw.toString('utf8');
+      for (const p of parents) assert.ok(!text.toLowerCase().includes(p.email!), 'no member address in any copy');
+      assert.match(c.from, new RegExp(`^(cm1-a|ce2-b)-\\d+\\+bounce-\\d+-[\\w-]{16}@${DOMAIN.replace(/\./g, '\\.')}$`));
+      const { headers } = splitMessage(c.raw);
+      assert.match(getHeader(headers, 'list-id')!, /<(cm1-a|ce2-b)-\d+\.lists\.example\.org>/);
+      assert.equal(getHeader(headers, 'list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
+      assert.match(getHeader(headers, 'list-unsubscribe')!, /^<https:\/\/ostal\.example\.org\/api\/public\/lists\/unsubscribe\/\d+-[\w-]{16}>, <mailto:/);
+      assert.match(getHeader(headers, 'list-post')!, /^<mailto:/);
+      // example.org publishes p=reject: From is the list's, the author is in Reply-To.
+      assert.match(getHeader(headers, 'from')!, /via .* <(cm1-a|ce2-b)-\d+@lists\.example\.org>/);
+      assert.equal(getHeader(headers, 'reply-to'), `Regenta <${regent.email}>`.replace(regent.email!, regent.email!));
+      const auth = await authenticate(c.raw, { ip: '127.0.0.1', helo: 'localhost', sender: c.from, resolver, mta: 'mx.example.net', disableArc: true, disableBimi: true });
+      assert.match(getHeader(splitMessage(c.raw).headers, 'dkim-signature')!, /List-Unsubscribe-Post/, 'RFC 8058: the one-click header is signed');
+      const dkim = auth.dkim.results.find((r: { signingDomain: string }) => r.signingDomain === DOMAIN);
+      assert.equal(dkim?.status.result, 'pass', 'DKIM signature of the list domain verifies: ' + JSON.stringify(auth.dkim.results.map((r: { status: unknown; signingDomain: string }) => [r.signingDomain, r.status])));
+    }
+    // The family with a child in each class got its copies through the first list addressed (CM1 A): prefix and footer.
+    const bothCopy = copies.find((c) => c.to[0] === setup.both.guardians[0]!.email)!;
+    assert.match(bothCopy.raw.toString('utf8'), /Subject: \[cm1-a-\d+\] =\?UTF-8\?Q\?Sortida/);
+    assert.match(bothCopy.raw.toString('utf8'), /Calandreta — liste de la classe/);
+    const msg = await db.selectFrom('list_message').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal(msg.status, 'accepted');
+    assert.equal((msg.auth as { dmarc: string }).dmarc, 'pass');
+  });
+
+  test('a parent replying to all of an announce list is held, not distributed', async () => {
+    const { db } = t();
+    const parent = setup.onlyA.guardians[0]!;
+    const before = sink.received.length;
+    const info = await sendTo(listener.port, { from: parent.email!, to: [`${setup.listA.slug}@${DOMAIN}`], subject: 'Re: Sortida' });
+    assert.match(info.response, /held/);
+    await worker.drain();
+    assert.equal(sink.received.length, before);
+    const msg = await db.selectFrom('list_message').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.deepEqual([msg.status, msg.held_reason], ['held', 'not_allowed']);
+  });
+
+  test('unknown addresses, other domains, oversize messages, loops and mail from the list itself are refused', async () => {
+    const { db } = t();
+    const from = setup.regent.email!;
+    await assert.rejects(sendTo(listener.port, { from, to: [`nobody@${DOMAIN}`] }), (e: { responseCode?: number }) => e.responseCode === 550);
+    await assert.rejects(sendTo(listener.port, { from, to: ['someone@elsewhere.test'] }), (e: { responseCode?: number; response?: string }) => e.responseCode === 550 && /Relaying denied/.test(e.response ?? ''));
+    await assert.rejects(sendTo(listener.port, { from, to: [`${setup.listA.slug}@${DOMAIN}`], text: 'x'.repeat(30000) }), (e: { responseCode?: number }) => e.responseCode === 552);
+    await assert.rejects(sendTo(listener.port, { from: `${setup.listB.slug}@${DOMAIN}`, to: [`${setup.listA.slug}@${DOMAIN}`] }), (e: { responseCode?: number }) => e.responseCode === 550);
+    const count = async () => (await db.selectFrom('list_message').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const n = Number(await count());
+    const info = await sendTo(listener.port, { from, to: [`${setup.listA.slug}@${DOMAIN}`], headers: { 'List-Id': `CM1 A <${setup.listA.slug}.${DOMAIN}>` } });
+    assert.match(info.response, /loop, dropped/);
+    assert.equal(Number(await count()), n);
+  });
+
+  test('LMTP: a front MTA hands mail over and gets an answer per recipient', async () => {
+    const lmtp = await startListener(ctx, { port: 0, host: '127.0.0.1', lmtp: true });
+    try {
+      const info = await sendTo(lmtp.port, { from: setup.regent.email!, to: [`${setup.listB.slug}@${DOMAIN}`], lmtp: true });
+      assert.match(info.response, /^250 /);
+      await assert.rejects(sendTo(lmtp.port, { from: setup.regent.email!, to: [`nobody@${DOMAIN}`], lmtp: true }), (e: { responseCode?: number }) => e.responseCode === 550);
+    } finally {
+      await lmtp.close();
+    }
+    await worker.drain();
+  });
+
+  test('temporary refusals are retried, permanent ones mark the copy failed', async () => {
+    const { db } = t();
+    const list = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `retry-${Date.now()}`, name: 'Retry', kind: 'manual', owners: [setup.regent.id] }));
+    await db.insertInto('list_member').values([{ list_id: list.id, address: 'una@school.test' }]).execute();
+    sink.refuseWith = 451;
+    await sendTo(listener.port, { from: setup.regent.email!, to: [`${list.slug}@${DOMAIN}`] });
+    await worker.runOnce();
+    let d = await db.selectFrom('list_delivery').selectAll().where('list_id', '=', list.id).executeTakeFirstOrThrow();
+    assert.deepEqual([d.status, d.attempts], ['queued', 1]);
+    sink.refuseWith = undefined;
+    const before = sink.received.length;
+    await worker.drain();
+    d = await db.selectFrom('list_delivery').selectAll().where('list_id', '=', list.id).executeTakeFirstOrThrow();
+    assert.deepEqual([d.status, d.attempts], ['sent', 2]);
+    assert.equal(sink.received.length, before + 1);
+    sink.refuseWith = 550;
+    await sendTo(listener.port, { from: setup.regent.email!, to: [`${list.slug}@${DOMAIN}`] });
+    await worker.drain();
+    sink.refuseWith = undefined;
+    const failed = await db.selectFrom('list_delivery').select('status').where('list_id', '=', list.id).where('status', '=', 'failed').execute();
+    assert.equal(failed.length, 1);
+  });
+
+  test('without a relay, the copies land in the outbox', async () => {
+    const { db } = t();
+    const local = createDeliveryWorker({ db, domain: DOMAIN, publicUrl: ctx.publicUrl });
+    const list = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `outbox-${Date.now()}`, name: 'Outbox', kind: 'manual', owners: [setup.regent.id] }));
+    const member = await aPerson(db);
+    await db.insertInto('list_member').values({ list_id: list.id, address: member.email! }).execute();
+    await sendTo(listener.port, { from: setup.regent.email!, to: [`${list.slug}@${DOMAIN}`], subject: 'Tèst outbox' });
+    await local.drain();
+    await local.stop();
+    const kept = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`envelope_to @> array[${member.email!}]::text[]`).execute();
+    assert.equal(kept.length, 1);
+    assert.equal(kept[0]!.status, 'kept');
+    assert.match(Buffer.from(kept[0]!.raw).toString(), /List-Id: /);
+  });
+});
