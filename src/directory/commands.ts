@@ -1,3 +1,4 @@
 import type { CliCommand } from '../platform/cli/command.ts';
+import { yearCommands } from './year/commands.ts';
 
-export const directoryCommands: CliCommand[] = [];
+export const directoryCommands: CliCommand[] = [...yearCommands];

@@ -1,0 +1,151 @@
+// Loads the demo association into an empty directory, in one transaction, with a few
+// batched inserts (a row-by-row load takes seconds on PGlite).
+import type { Db, Tx } from '../../platform/db.ts';
+import { Conflict } from '../../platform/errors.ts';
+import { recordEvent, type Actor } from '../../platform/audit.ts';
+import { slugify } from '../names.ts';
+import { schoolYearOf, yearDates } from '../year/plan.ts';
+import type { GroupKind } from '../tables.ts';
+import { demoAssociation, DEMO_SEED } from './data.ts';
+
+export interface DemoContext {
+  actor: Actor;
+  /** The current school year the demo classes belong to. */
+  yearId: number;
+  schoolIds: number[];
+  /** Group ids by kind (the first group of each kind). */
+  groupIds: Partial<Record<GroupKind, number>>;
+  /** Ids of the demo's people by "First Last". */
+  personIds: Map<string, number>;
+}
+
+/**
+ * Other modules (accounting, surveys…) add their demo data here. Each hook runs inside the
+ * same transaction, after the directory is loaded; the counts it returns are added to the
+ * result. Register at module load: `demoExtensions.push(async (trx, ctx) => ({ entries: 12 }))`.
+ */
+export type DemoExtension = (trx: Tx, ctx: DemoContext) => Promise<Record<string, number> | void>;
+export const demoExtensions: DemoExtension[] = [];
+
+export interface DemoCounts {
+  schools: number;
+  classes: number;
+  households: number;
+  guardians: number;
+  pupils: number;
+  people: number;
+  staff: number;
+  groups: number;
+  [extension: string]: number;
+}
+
+export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; today?: Date } = {}): Promise<DemoCounts> {
+  return db.transaction().execute(async (trx) => {
+    const households = await trx.selectFrom('household').select('id').limit(1).executeTakeFirst();
+    if (households) throw new Conflict('demo.error.notEmpty');
+    const taken = new Set((await trx.selectFrom('person_email').select('email').execute()).map((e) => e.email));
+    const demo = demoAssociation(opts.seed ?? DEMO_SEED, taken);
+
+    // A year, schools or groups an administrator already made (the IT group, say) are reused.
+    let year = await trx.selectFrom('school_year').selectAll().where('is_current', '=', true).executeTakeFirst();
+    if (!year) {
+      const d = yearDates(schoolYearOf(opts.today ?? new Date()));
+      year =
+        (await trx.selectFrom('school_year').selectAll().where('label', '=', d.label).executeTakeFirst()) ??
+        (await trx.insertInto('school_year').values({ label: d.label, starts_on: d.startsOn, ends_on: d.endsOn, is_current: false }).returningAll().executeTakeFirstOrThrow());
+      await trx.updateTable('school_year').set({ is_current: true }).where('id', '=', year.id).execute();
+    }
+    await trx
+      .insertInto('school')
+      .values(demo.schools.map((name) => ({ name, slug: slugify(name) })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const schools = new Map((await trx.selectFrom('school').select(['id', 'name']).where('name', 'in', demo.schools).execute()).map((s) => [s.name, s.id]));
+
+    const people = await trx
+      .insertInto('person')
+      .values(demo.people.map((p) => ({ first_name: p.firstName, last_name: p.lastName, phone: p.phone })))
+      .returning(['id', 'first_name', 'last_name'])
+      .execute();
+    const personIds = new Map(people.map((p) => [`${p.first_name} ${p.last_name}`, p.id]));
+    const pid = (key: string) => personIds.get(key)!;
+    await trx.insertInto('person_email').values(demo.people.map((p) => ({ email: p.email, person_id: pid(p.key) }))).execute();
+    await trx
+      .insertInto('staff')
+      .values(demo.staff.map((s) => ({ person_id: pid(s.person), school_id: s.school ? schools.get(s.school)! : null, role: s.role })))
+      .execute();
+
+    const classRows = await trx
+      .insertInto('class')
+      .values(demo.classes.map((c) => ({ school_id: schools.get(c.school)!, school_year_id: year.id, name: c.name, level: c.level })))
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'school_id', 'name'])
+      .execute();
+    const classIds = new Map(
+      (await trx.selectFrom('class').select(['id', 'school_id', 'name']).where('school_year_id', '=', year.id).execute()).map((c) => [`${c.school_id}:${c.name}`, c.id]),
+    );
+    const classOf = (school: string, name: string) => classIds.get(`${schools.get(school)}:${name}`)!;
+    await trx
+      .insertInto('class_regent')
+      .values(demo.classes.flatMap((c) => c.regents.map((r) => ({ class_id: classOf(c.school, c.name), person_id: pid(r) }))))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+
+    const householdRows = await trx
+      .insertInto('household')
+      .values(demo.households.map((h) => ({ name: h.name })))
+      .returning(['id', 'name'])
+      .execute();
+    const householdIds = new Map(householdRows.map((h) => [h.name, h.id]));
+    await trx
+      .insertInto('household_guardian')
+      .values(demo.households.flatMap((h) => h.guardians.map((g) => ({ household_id: householdIds.get(h.name)!, person_id: pid(g) }))))
+      .execute();
+    const pupils = demo.households.flatMap((h) => h.pupils.map((p) => ({ ...p, householdId: householdIds.get(h.name)! })));
+    const pupilRows = await trx
+      .insertInto('pupil')
+      .values(pupils.map((p) => ({ household_id: p.householdId, first_name: p.firstName })))
+      .returning(['id', 'household_id', 'first_name'])
+      .execute();
+    const pupilIds = new Map(pupilRows.map((p) => [`${p.household_id}:${p.first_name}`, p.id]));
+    await trx
+      .insertInto('enrolment')
+      .values(pupils.map((p) => ({ pupil_id: pupilIds.get(`${p.householdId}:${p.firstName}`)!, school_year_id: year.id, class_id: classOf(p.school, p.className) })))
+      .execute();
+
+    await trx
+      .insertInto('directory_group')
+      .values(demo.groups.map((g) => ({ kind: g.kind, name: g.name, slug: slugify(g.name) })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const groupRows = await trx.selectFrom('directory_group').select(['id', 'name', 'kind']).where('name', 'in', demo.groups.map((g) => g.name)).execute();
+    const groupIds = new Map(groupRows.map((g) => [g.name, g.id]));
+    await trx
+      .insertInto('group_member')
+      .values(demo.groups.flatMap((g) => g.members.map((m) => ({ group_id: groupIds.get(g.name)!, person_id: pid(m.person), role: m.role }))))
+      .execute();
+
+    const counts: DemoCounts = {
+      schools: demo.schools.length,
+      classes: classRows.length,
+      households: householdRows.length,
+      guardians: demo.households.reduce((n, h) => n + h.guardians.length, 0),
+      pupils: pupilRows.length,
+      people: people.length,
+      staff: demo.staff.length,
+      groups: demo.groups.length,
+    };
+    const ctx: DemoContext = {
+      actor,
+      yearId: year.id,
+      schoolIds: [...schools.values()],
+      groupIds: Object.fromEntries([...groupRows].sort((a, b) => b.id - a.id).map((g) => [g.kind, g.id])),
+      personIds,
+    };
+    for (const extend of demoExtensions) {
+      for (const [k, v] of Object.entries((await extend(trx, ctx)) ?? {})) counts[k] = (counts[k] ?? 0) + v;
+    }
+    await recordEvent(trx, actor, 'directory.demo.load', null, { seed: opts.seed ?? DEMO_SEED, ...counts });
+    return counts;
+  });
+}
