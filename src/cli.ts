@@ -12,8 +12,9 @@ import { authCommands } from './auth/commands.ts';
 import { directoryCommands } from './directory/commands.ts';
 import { listsCommands } from './lists/commands.ts';
 import { accountingCommands } from './accounting/commands.ts';
+import { surveysCommands } from './surveys/commands.ts';
 
-const COMMANDS: CliCommand[] = [...authCommands, ...directoryCommands, ...listsCommands, ...accountingCommands];
+const COMMANDS: CliCommand[] = [...authCommands, ...directoryCommands, ...listsCommands, ...accountingCommands, ...surveysCommands];
 
 function usage(cmds = COMMANDS): string {
   const lines = ['Usage: npx ostal <command> [options]', '', 'Commands:'];

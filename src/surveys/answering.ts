@@ -2,6 +2,7 @@
 // one submission per invitation (named, or anonymous with no way back to the person).
 import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
+import { inTransaction } from './tx.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import { hashSecret } from '../auth/tokens.ts';
 import { checkSubmission, keepVisible, type Answers } from './answers.ts';
@@ -72,7 +73,7 @@ export async function submitResponse(db: Queryable, token: string, given: Answer
   const answers = keepVisible(def0, given);
   const missing = checkSubmission(def0, answers);
   if (Object.keys(missing).length > 0) throw new InvalidInput('surveys.answer.incomplete', { n: Object.keys(missing).length });
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const inv = await trx
       .selectFrom('survey_token')
       .innerJoin('survey_invitation', 'survey_invitation.id', 'survey_token.invitation_id')

@@ -2,6 +2,7 @@
 // reminders to those who have not answered, closing, and the response rate per school, class, group.
 import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
+import { inTransaction } from './tx.ts';
 import { recordEvent, SYSTEM_ACTOR, type Actor } from '../platform/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail.ts';
@@ -181,7 +182,7 @@ function invitationMail(s: SurveyRow, firstName: string, link: string, reminder:
  * A closed survey is simply reopened: its invitations stay valid.
  */
 export async function openSurvey(db: Queryable, mailer: Mailer, actor: Actor, surveyId: number, settings: MailSettings): Promise<{ invited: number; withoutEmail: number }> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const s = await trx.selectFrom('survey').selectAll().where('id', '=', surveyId).forUpdate().executeTakeFirst();
     if (!s) throw new NotFound('surveys.notFound');
     if (s.is_template) throw new Conflict('surveys.error.template');
@@ -236,7 +237,7 @@ export async function closeSurvey(db: Queryable, actor: Actor, surveyId: number)
  * so the first link cannot be re-sent as it was; it keeps working).
  */
 export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor, surveyId: number, settings: MailSettings, now = new Date()): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const s = await trx.selectFrom('survey').selectAll().where('id', '=', surveyId).forUpdate().executeTakeFirst();
     if (!s) throw new NotFound('surveys.notFound');
     if (s.status !== 'open') throw new Conflict('surveys.error.notOpen');

@@ -1,6 +1,7 @@
 // Building a survey: create, edit settings, sections, questions and options, templates.
 // Each operation checks, writes and records the event; routes, CLI and demo call the same functions.
 import type { Queryable } from '../platform/db.ts';
+import { inTransaction } from './tx.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { OptionDef, QuestionDef, SurveyDef, Texts } from './answers.ts';
@@ -36,7 +37,7 @@ function checkSettings(s: SurveySettings) {
 
 export async function createSurvey(db: Queryable, actor: Actor, s: SurveySettings & { isTemplate?: boolean }): Promise<number> {
   checkSettings(s);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .insertInto('survey')
       .values({
@@ -175,7 +176,7 @@ function rolesFor(q: QuestionInput): Array<['choice' | 'row' | 'column', Texts[]
 
 export async function addQuestion(db: Queryable, actor: Actor, surveyId: number, q: QuestionInput): Promise<number> {
   checkQuestion(q);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await requireDraft(trx, surveyId);
     const sec = await trx.selectFrom('survey_section').select('id').where('id', '=', q.sectionId).where('survey_id', '=', surveyId).executeTakeFirst();
     if (!sec) throw new InvalidInput('surveys.error.section');
@@ -206,7 +207,7 @@ export async function addQuestion(db: Queryable, actor: Actor, surveyId: number,
 export async function updateQuestion(db: Queryable, actor: Actor, questionId: number, q: Omit<QuestionInput, 'sectionId'>): Promise<void> {
   const full = { ...q, sectionId: 0 };
   checkQuestion(full);
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const cur = await trx.selectFrom('survey_question').select(['survey_id', 'kind']).where('id', '=', questionId).executeTakeFirst();
     if (!cur) throw new NotFound('surveys.notFound');
     await requireDraft(trx, cur.survey_id);
@@ -288,7 +289,7 @@ export async function loadDef(db: Queryable, surveyId: number): Promise<SurveyDe
 export async function copySurvey(db: Queryable, actor: Actor, fromId: number, o: { isTemplate: boolean; title?: string }): Promise<number> {
   const def = await loadDef(db, fromId);
   const src = await getSurvey(db, fromId);
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await trx
       .insertInto('survey')
       .values({

@@ -10,8 +10,10 @@ import { loadViewer } from '../../auth/viewer.ts';
 import { sessionPerson } from '../../auth/signin.ts';
 import { authRoutes } from '../../auth/routes.tsx';
 import { directoryRoutes } from '../../directory/routes.tsx';
+import { importUploadLimit } from '../../directory/import/routes.tsx';
 import { listsRoutes } from '../../lists/routes.tsx';
 import { accountingRoutes } from '../../accounting/routes.tsx';
+import { surveysRoutes } from '../../surveys/routes.tsx';
 import { platformRoutes } from './pages.tsx';
 import type { AppEnv, Deps, RequestContext } from './context.ts';
 import { Layout } from './layout.tsx';
@@ -48,6 +50,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     await next();
   });
 
+  // The import's size limit must act before the CSRF check below reads the body.
+  app.post('/directory/import', importUploadLimit);
+
   // CSRF: every POST form carries the token of its cookie (double submit, SameSite=Lax cookie).
   app.use('*', async (c, next) => {
     if (c.req.method !== 'POST' || c.req.path.startsWith('/api/public/')) return next();
@@ -77,6 +82,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   directoryRoutes(app);
   listsRoutes(app);
   accountingRoutes(app);
+  surveysRoutes(app);
 
   app.notFound((c) => errorPage(c.get('rc'), c, 404, c.get('rc').t('error.notFound')));
   app.onError((err, c) => {

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachDatabase } from '../platform/testing.ts';
+import { CLI_ACTOR } from '../platform/audit.ts';
+import { loadDemo } from '../directory/demo/load.ts';
+import { registerSurveysDemo } from './demo.ts';
+import { analyse } from './analysis.ts';
+import { responseRates } from './campaign.ts';
+import { loadAnswers } from './results.ts';
+import { loadDef } from './survey.ts';
+import { runCli } from '../cli.ts';
+
+forEachDatabase('surveys demo', (t) => {
+  test('the demo association ships the computing-practices survey with answers, a template and links in the outbox', async () => {
+    const { db } = t();
+    registerSurveysDemo();
+    const counts = await loadDemo(db, CLI_ACTOR);
+    assert.equal(counts.surveys, 1);
+    assert.ok(counts.surveyResponses! > 10, `responses: ${counts.surveyResponses}`);
+    const s = await db.selectFrom('survey').selectAll().where('is_template', '=', false).executeTakeFirstOrThrow();
+    assert.equal(s.status, 'open');
+    assert.ok(await db.selectFrom('survey').select('id').where('is_template', '=', true).executeTakeFirst());
+    const rates = await responseRates(db, s.id);
+    assert.equal(rates.total.answered, counts.surveyResponses);
+    assert.equal(rates.total.invited, counts.surveyInvitations);
+    assert.ok(rates.units.some((u) => u.kind === 'class'));
+    const def = await loadDef(db, s.id);
+    const { answers } = await loadAnswers(db, s.id, null);
+    const results = analyse(def, answers, 'fr', 'Autre');
+    const internet = results[1]!;
+    assert.ok(internet.kind === 'choice' && internet.counts[0]!.count > 0);
+    // Conditions hold in the fictional answers too: a topic only after "Oui".
+    const wq = def.sections[1]!.questions[2]!;
+    const topic = def.sections[1]!.questions[3]!;
+    assert.ok(answers.every((a) => a[String(topic.id)] === undefined || (a[String(wq.id)] as { choice: number }).choice === wq.options[0]!.id));
+    const mails = await db.selectFrom('outbox_message').select('id').execute();
+    assert.equal(mails.length, counts.surveyInvitations);
+  });
+});
+
+test('ostal surveys ls --json and results --csv', { skip: !process.env.TEST_DATABASE_URL }, async () => {
+  // Runs the CLI against a fresh PostgreSQL database (the CLI opens its own connection).
+  const { openTestDatabase } = await import('../platform/testing.ts');
+  const h = await openTestDatabase('postgresql');
+  try {
+    registerSurveysDemo();
+    await loadDemo(h.db, CLI_ACTOR);
+    const dbName = (await h.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('n')).executeTakeFirstOrThrow()).n;
+    const u = new URL(process.env.TEST_DATABASE_URL!);
+    u.pathname = `/${dbName}`;
+    const prev = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = u.toString();
+    const out: string[] = [];
+    const io = { out: (s: string) => out.push(s) > 0, err: (s: string) => out.push(s) > 0 };
+    try {
+      assert.equal(await runCli(['surveys', 'ls', '--json'], io), 0);
+      const list = JSON.parse(out.join('\n')) as Array<{ id: number; template: boolean; answered: number }>;
+      const survey = list.find((x) => !x.template)!;
+      assert.ok(survey.answered > 0);
+      out.length = 0;
+      const chunks: string[] = [];
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = ((s: string) => (chunks.push(String(s)), true)) as typeof process.stdout.write;
+      try {
+        assert.equal(await runCli(['surveys', 'results', String(survey.id), '--csv'], io), 0);
+      } finally {
+        process.stdout.write = write;
+      }
+      const lines = chunks.join('').trim().split('\r\n');
+      assert.equal(lines.length, survey.answered + 1);
+      assert.match(lines[0]!, /^Response,Person,Address/);
+    } finally {
+      if (prev === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = prev;
+    }
+  } finally {
+    await h.close();
+  }
+});
