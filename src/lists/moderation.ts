@@ -1,22 +1,166 @@
-// Moderation of held messages: notices to moderators, approve / reject / discard, expiry.
-import type { Queryable } from '../platform/db.ts';
-import type { ListsContext } from './inbound.ts';
+// Moderation of held messages: notices to moderators, approve / reject / discard /
+// approve-and-always-allow, and expiry. A message addressed to several lists is moderated
+// once: a moderator of any of its lists decides for the whole message.
+import { sql } from 'kysely';
+import type { Actor } from '../platform/audit.ts';
+import { recordEvent } from '../platform/audit.ts';
+import type { Db, Queryable } from '../platform/db.ts';
+import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
+import type { Mailer } from '../platform/mail.ts';
+import { distribute } from './outbound.ts';
+
+export interface ModerationContext {
+  db: Db;
+  domain: string;
+  publicUrl: string;
+  mailer: Mailer;
+  wake?: () => void;
+}
+
+export type Decision = 'approve' | 'reject' | 'discard' | 'allow';
 
 /** Tells the moderators of the lists that hold the message (through the platform outbox). */
-export async function notifyModerators(trx: Queryable, ctx: ListsContext, messageId: number): Promise<void> {
-  void trx;
-  void ctx;
-  void messageId;
+export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationContext, 'db'>, messageId: number): Promise<number> {
+  const m = await trx.selectFrom('list_message').select(['subject', 'from_address', 'held_reason']).where('id', '=', messageId).executeTakeFirstOrThrow();
+  const rows = await trx
+    .selectFrom('list_message_target as t')
+    .innerJoin('mailing_list as l', 'l.id', 't.list_id')
+    .innerJoin('list_moderator as mo', 'mo.list_id', 't.list_id')
+    .innerJoin('person_primary_email as e', 'e.person_id', 'mo.person_id')
+    .select(['l.slug', 'l.name', 'e.email'])
+    .where('t.message_id', '=', messageId)
+    .orderBy('t.position')
+    .execute();
+  const sent = new Set<string>();
+  for (const r of rows) {
+    if (sent.has(r.email)) continue;
+    sent.add(r.email);
+    await ctx.mailer.enqueue(trx, {
+      from: `${r.name} <${r.slug}+owner@${ctx.domain}>`,
+      to: [r.email],
+      subject: `[${r.slug}] Message en attente / Held message: ${m.subject}`.slice(0, 300),
+      text:
+        `Un message de ${m.from_address} attend votre décision (liste ${r.slug}@${ctx.domain}).\n` +
+        `A message from ${m.from_address} awaits your decision.\n\n` +
+        `${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n`,
+    });
+  }
+  return sent.size;
+}
+
+export async function mayModerate(db: Queryable, messageId: number, personId: number | null, isAdmin: boolean): Promise<boolean> {
+  if (isAdmin) return true;
+  if (personId === null) return false;
+  const r = await db
+    .selectFrom('list_message_target as t')
+    .innerJoin('list_moderator as mo', 'mo.list_id', 't.list_id')
+    .select('t.list_id')
+    .where('t.message_id', '=', messageId)
+    .where('mo.person_id', '=', personId)
+    .executeTakeFirst();
+  return Boolean(r);
+}
+
+/**
+ * Decides a held message. Only one decision ever lands: the update is conditional on the
+ * message still being held, so two moderators clicking together distribute it once.
+ */
+export async function decideHeld(
+  ctx: ModerationContext,
+  actor: Actor,
+  isAdmin: boolean,
+  messageId: number,
+  decision: Decision,
+  reason = '',
+): Promise<'accepted' | 'rejected' | 'discarded'> {
+  const status = decision === 'approve' || decision === 'allow' ? 'accepted' : decision === 'reject' ? 'rejected' : 'discarded';
+  const result = await ctx.db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('list_message').select(['id', 'status']).where('id', '=', messageId).executeTakeFirst();
+    if (!exists) throw new NotFound('lists.error.noMessage');
+    if (!(await mayModerate(trx, messageId, actor.personId, isAdmin))) throw new Forbidden('error.forbidden');
+    const row = await trx
+      .updateTable('list_message')
+      .set({
+        status,
+        decided_at: new Date(),
+        decided_by_person_id: actor.personId,
+        decided_by_label: actor.label,
+        reject_reason: decision === 'reject' ? reason.slice(0, 2000) : null,
+      })
+      .where('id', '=', messageId)
+      .where('status', '=', 'held')
+      .returning(['from_address', 'subject'])
+      .executeTakeFirst();
+    if (!row) throw new Conflict('lists.error.alreadyDecided');
+    if (status === 'accepted') {
+      if (decision === 'allow' && row.from_address) {
+        await sql`insert into list_allowed_sender (list_id, address)
+          select t.list_id, ${row.from_address} from list_message_target t
+          where t.message_id = ${messageId}
+            and (${isAdmin} or exists (select 1 from list_moderator mo where mo.list_id = t.list_id and mo.person_id = ${actor.personId ?? -1}))
+          on conflict do nothing`.execute(trx);
+      }
+      await distribute(trx, messageId);
+    }
+    if (status === 'rejected' && row.from_address) {
+      const list = await firstList(trx, messageId);
+      await ctx.mailer.enqueue(trx, {
+        from: `${list.name} <${list.slug}+owner@${ctx.domain}>`,
+        to: [row.from_address],
+        subject: `Message refusé / Message rejected: ${row.subject}`.slice(0, 300),
+        text: `Votre message à ${list.slug}@${ctx.domain} n'a pas été diffusé.\nYour message to ${list.slug}@${ctx.domain} was not distributed.\n\n${reason}\n`,
+      });
+    }
+    await recordEvent(trx, actor, `lists.held.${decision}`, String(messageId), reason ? { reason } : {});
+    return status;
+  });
+  if (result === 'accepted') ctx.wake?.();
+  return result;
+}
+
+async function firstList(db: Queryable, messageId: number) {
+  return db
+    .selectFrom('list_message_target as t')
+    .innerJoin('mailing_list as l', 'l.id', 't.list_id')
+    .select(['l.slug', 'l.name'])
+    .where('t.message_id', '=', messageId)
+    .orderBy('t.position')
+    .executeTakeFirstOrThrow();
 }
 
 /** Held messages past their time are dropped, with a notice to the sender. */
-export async function expireHeld(ctx: ListsContext): Promise<number> {
-  const r = await ctx.db
-    .updateTable('list_message')
-    .set({ status: 'expired', decided_at: new Date(), decided_by_label: 'expiry' })
-    .where('status', '=', 'held')
-    .where('expires_at', '<', new Date())
-    .returning('id')
-    .execute();
-  return r.length;
+export async function expireHeld(ctx: ModerationContext, now = new Date()): Promise<number> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const expired = await trx
+      .updateTable('list_message')
+      .set({ status: 'expired', decided_at: now, decided_by_label: 'expiry' })
+      .where('status', '=', 'held')
+      .where('expires_at', '<', now)
+      .returning(['id', 'from_address', 'subject'])
+      .execute();
+    for (const m of expired) {
+      if (!m.from_address) continue;
+      const list = await firstList(trx, m.id);
+      await ctx.mailer.enqueue(trx, {
+        from: `${list.name} <${list.slug}+owner@${ctx.domain}>`,
+        to: [m.from_address],
+        subject: `Message expiré / Message expired: ${m.subject}`.slice(0, 300),
+        text: `Votre message à ${list.slug}@${ctx.domain} n'a pas été examiné à temps et n'a pas été diffusé.\nYour message to ${list.slug}@${ctx.domain} was not reviewed in time and was not distributed.\n`,
+      });
+    }
+    return expired.length;
+  });
+}
+
+export async function heldMessages(db: Queryable, personId: number | null, isAdmin: boolean, listId?: number) {
+  let q = db
+    .selectFrom('list_message as m')
+    .innerJoin('list_message_target as t', 't.message_id', 'm.id')
+    .innerJoin('mailing_list as l', 'l.id', 't.list_id')
+    .select(['m.id', 'm.subject', 'm.from_address', 'm.from_name', 'm.received_at', 'm.held_reason', 'm.expires_at', 'l.slug'])
+    .where('m.status', '=', 'held')
+    .orderBy('m.id');
+  if (listId !== undefined) q = q.where('t.list_id', '=', listId);
+  if (!isAdmin) q = q.where((eb) => eb.exists(eb.selectFrom('list_moderator as mo').select('mo.person_id').whereRef('mo.list_id', '=', 't.list_id').where('mo.person_id', '=', personId ?? -1)));
+  return q.execute();
 }

@@ -1,6 +1,239 @@
+// Pages of the lists: the lists a person runs, a list's people and held messages, the
+// moderation decision, the DKIM record for admins, and the public unsubscribe link.
 import type { Hono } from 'hono';
-import type { AppEnv } from '../platform/web/context.ts';
+import type { AppEnv, Ctx } from '../platform/web/context.ts';
+import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
+import { Forbidden, InvalidInput, NotFound } from '../platform/errors.ts';
+import { dkimDnsRecord, ensureListKeys } from './keys.ts';
+import { isModerator, listBySlug, listMembers, listOwners } from './lists.ts';
+import { decideHeld, heldMessages, type Decision } from './moderation.ts';
+import { listsRuntime } from './service.ts';
+import { deliveryForToken, unsubscribeDelivery } from './unsubscribe.ts';
+
+async function runnableLists(c: Ctx) {
+  const v = requireViewer(c);
+  const { db } = c.get('rc').deps;
+  let q = db.selectFrom('mailing_list as l').select(['l.id', 'l.slug', 'l.name', 'l.kind', 'l.policy']).orderBy('l.slug');
+  if (!v.isAdmin) q = q.where((eb) => eb.exists(eb.selectFrom('list_moderator as mo').select('mo.person_id').whereRef('mo.list_id', '=', 'l.id').where('mo.person_id', '=', v.personId)));
+  return q.execute();
+}
+
+async function listForModerator(c: Ctx) {
+  const v = requireViewer(c);
+  const { db } = c.get('rc').deps;
+  const list = await listBySlug(db, c.req.param('slug') ?? '');
+  if (!v.isAdmin && !(await isModerator(db, list.id, v.personId))) throw new Forbidden('error.forbidden');
+  return { v, list };
+}
+
+function messageId(c: Ctx): number {
+  const n = Number(c.req.param('id'));
+  if (!Number.isSafeInteger(n) || n <= 0) throw new NotFound('lists.error.noMessage');
+  return n;
+}
 
 export function listsRoutes(app: Hono<AppEnv>) {
-  void app;
+  app.get('/lists', async (c) => {
+    const rc = c.get('rc');
+    const v = requireViewer(c);
+    const lists = await runnableLists(c);
+    const held = await heldMessages(rc.deps.db, v.personId, v.isAdmin);
+    const domain = rc.deps.config.mailDomain;
+    const dns = v.isAdmin ? dkimDnsRecord(await ensureListKeys(rc.deps.db, domain)) : undefined;
+    return c.html(
+      <Layout rc={rc} title={rc.t('lists.title')}>
+        <h1>{rc.t('lists.title')}</h1>
+        {held.length > 0 && <Notice kind="info">{rc.t('lists.held.count', { n: held.length })}</Notice>}
+        {lists.length === 0 ? (
+          <p class="muted">{rc.t('lists.none')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th>{rc.t('lists.address')}</th>
+                  <th>{rc.t('lists.name')}</th>
+                  <th>{rc.t('lists.policy')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {lists.map((l) => (
+                  <tr>
+                    <td>
+                      <a href={`/lists/${l.slug}`}>{`${l.slug}@${domain}`}</a>
+                    </td>
+                    <td>{l.name}</td>
+                    <td>{rc.t(`lists.policy.${l.policy}`)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {dns && (
+          <section class="card">
+            <h2>{rc.t('lists.dkim.title')}</h2>
+            <p class="hint">{rc.t('lists.dkim.hint')}</p>
+            <p>
+              <code>{dns.name}</code> TXT
+            </p>
+            <pre style="white-space: pre-wrap; word-break: break-all">{dns.value}</pre>
+          </section>
+        )}
+      </Layout>,
+    );
+  });
+
+  app.get('/lists/:slug', async (c) => {
+    const rc = c.get('rc');
+    const { v, list } = await listForModerator(c);
+    const [owners, members, held] = await Promise.all([listOwners(rc.deps.db, list.id), listMembers(rc.deps.db, list.id), heldMessages(rc.deps.db, v.personId, v.isAdmin, list.id)]);
+    const address = `${list.slug}@${rc.deps.config.mailDomain}`;
+    return c.html(
+      <Layout rc={rc} title={list.name}>
+        <h1>{list.name}</h1>
+        <p>
+          <code>{address}</code> · <span class="tag">{rc.t(`lists.policy.${list.policy}`)}</span>
+        </p>
+        {c.req.query('done') && <Notice kind="ok">{rc.t('lists.held.done')}</Notice>}
+        <h2>{rc.t('lists.held.title')}</h2>
+        {held.length === 0 ? (
+          <p class="muted">{rc.t('lists.held.none')}</p>
+        ) : (
+          <ul>
+            {held.map((m) => (
+              <li>
+                <a href={`/lists/${list.slug}/held/${m.id}`}>{m.subject || rc.t('lists.held.noSubject')}</a> — {m.from_name || m.from_address}
+              </li>
+            ))}
+          </ul>
+        )}
+        <h2>{rc.t('lists.owners')}</h2>
+        <ul>
+          {owners.map((o) => (
+            <li>
+              {o.first_name} {o.last_name} {o.from_directory && <span class="tag">{rc.t('lists.fromDirectory')}</span>}
+            </li>
+          ))}
+        </ul>
+        <h2>{rc.t('lists.members', { n: members.length })}</h2>
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th>{rc.t('lists.member.address')}</th>
+                <th>{rc.t('lists.member.delivery')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr>
+                  <td>
+                    {m.address} {m.fromDirectory && <span class="tag">{rc.t('lists.fromDirectory')}</span>}
+                  </td>
+                  <td>{m.disabled ? rc.t('lists.member.disabled') : rc.t(`lists.delivery.${m.delivery}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Layout>,
+    );
+  });
+
+  app.get('/lists/:slug/held/:id', async (c) => {
+    const rc = c.get('rc');
+    const { list } = await listForModerator(c);
+    const id = messageId(c);
+    const m = await rc.deps.db.selectFrom('list_message').selectAll().where('id', '=', id).executeTakeFirst();
+    const target = await rc.deps.db.selectFrom('list_message_target').select('list_id').where('message_id', '=', id).where('list_id', '=', list.id).executeTakeFirst();
+    if (!m || !target) throw new NotFound('lists.error.noMessage');
+    const { simpleParser } = await import('mailparser');
+    const parsed = await simpleParser(Buffer.from(m.raw));
+    return c.html(
+      <Layout rc={rc} title={m.subject || rc.t('lists.held.noSubject')}>
+        <h1>{m.subject || rc.t('lists.held.noSubject')}</h1>
+        <p>
+          {rc.t('lists.held.from')} {m.from_name} &lt;{m.from_address}&gt; · {rc.t(`lists.held.reason.${m.held_reason ?? 'moderated'}` as 'lists.held.reason.moderated')}
+        </p>
+        <pre style="white-space: pre-wrap">{(parsed.text ?? '').slice(0, 20000)}</pre>
+        {m.status === 'held' ? (
+          <Form rc={rc} action={`/lists/${list.slug}/held/${id}`}>
+            <fieldset>
+              <legend>{rc.t('lists.held.decide')}</legend>
+              <button type="submit" name="decision" value="approve">
+                {rc.t('lists.held.approve')}
+              </button>{' '}
+              <button type="submit" name="decision" value="allow" class="secondary">
+                {rc.t('lists.held.allow')}
+              </button>{' '}
+              <button type="submit" name="decision" value="discard" class="secondary">
+                {rc.t('lists.held.discard')}
+              </button>
+              <p>
+                <label for="reason">{rc.t('lists.held.reasonLabel')}</label>
+                <textarea id="reason" name="reason" rows={3} maxlength={2000}></textarea>
+                <button type="submit" name="decision" value="reject" class="secondary">
+                  {rc.t('lists.held.reject')}
+                </button>
+              </p>
+            </fieldset>
+          </Form>
+        ) : (
+          <Notice kind="info">{rc.t('lists.error.alreadyDecided')}</Notice>
+        )}
+      </Layout>,
+    );
+  });
+
+  app.post('/lists/:slug/held/:id', async (c) => {
+    const rc = c.get('rc');
+    const { v, list } = await listForModerator(c);
+    const body = await c.req.parseBody();
+    const decision = field(body, 'decision');
+    if (!['approve', 'reject', 'discard', 'allow'].includes(decision)) throw new InvalidInput('lists.error.decision');
+    const runtime = listsRuntime(rc.deps);
+    await decideHeld(
+      { db: rc.deps.db, domain: rc.deps.config.mailDomain, publicUrl: rc.deps.config.publicUrl, mailer: rc.deps.mailer, wake: runtime ? () => runtime.worker.wake() : undefined },
+      actorOf(v),
+      v.isAdmin,
+      messageId(c),
+      decision as Decision,
+      field(body, 'reason'),
+    );
+    return c.redirect(`/lists/${list.slug}?done=1`, 303);
+  });
+
+  // RFC 8058: GET only shows a page (link scanners must not unsubscribe anyone); POST unsubscribes.
+  app.get('/api/public/lists/unsubscribe/:token', async (c) => {
+    const rc = c.get('rc');
+    const id = await deliveryForToken(rc.deps.db, rc.deps.config.mailDomain, c.req.param('token'));
+    if (id === undefined) throw new NotFound('error.notFound');
+    const d = await rc.deps.db.selectFrom('list_delivery as d').innerJoin('mailing_list as l', 'l.id', 'd.list_id').select(['l.name']).where('d.id', '=', id).executeTakeFirst();
+    if (!d) throw new NotFound('error.notFound');
+    return c.html(
+      <Layout rc={rc} title={rc.t('lists.unsubscribe.title')}>
+        <h1>{rc.t('lists.unsubscribe.title')}</h1>
+        <p>{rc.t('lists.unsubscribe.confirm', { list: d.name })}</p>
+        <form method="post" action={`/api/public/lists/unsubscribe/${c.req.param('token')}`}>
+          <button type="submit">{rc.t('lists.unsubscribe.button')}</button>
+        </form>
+      </Layout>,
+    );
+  });
+
+  app.post('/api/public/lists/unsubscribe/:token', async (c) => {
+    const rc = c.get('rc');
+    const id = await deliveryForToken(rc.deps.db, rc.deps.config.mailDomain, c.req.param('token'));
+    if (id === undefined) throw new NotFound('error.notFound');
+    const list = await unsubscribeDelivery(rc.deps.db, id);
+    if (!list) throw new NotFound('error.notFound');
+    return c.html(
+      <Layout rc={rc} title={rc.t('lists.unsubscribe.title')}>
+        <h1>{rc.t('lists.unsubscribe.title')}</h1>
+        <Notice kind="ok">{rc.t('lists.unsubscribe.done', { list: list.name })}</Notice>
+      </Layout>,
+    );
+  });
 }
