@@ -54,7 +54,8 @@ export interface DemoClass {
 export interface DemoHousehold {
   name: string;
   guardians: string[];
-  pupils: Array<{ firstName: string; school: string; className: string }>;
+  /** `lastYear`: the class they were in the year before (same school), null for newcomers. */
+  pupils: Array<{ firstName: string; school: string; className: string; lastYear: string | null }>;
 }
 export interface DemoGroup {
   kind: GroupKind;
@@ -82,6 +83,26 @@ const SCHOOLS: Array<{ name: string; classes: Array<[name: string, level: string
 ];
 
 export const DEMO_SEED = 20260901;
+
+const LEVEL_ORDER = ['TPS', 'PS', 'MS', 'GS', 'CP', 'CE1', 'CE2', 'CM1', 'CM2'];
+
+/**
+ * Where a pupil of this class was last year. The rollover reads a pupil's level in a
+ * multi-level class from that history (see year/plan.ts), so the demo carries one year of
+ * it: half the pupils of a multi-level class are in their second year there, the others
+ * come from the class below (PS pupils and a few others are newcomers).
+ */
+function lastYearClass(school: (typeof SCHOOLS)[number], className: string, rnd: () => number): string | null {
+  const rank = (level: string) => LEVEL_ORDER.indexOf(level);
+  const starts = school.classes.map(([, level]) => rank(level)).sort((a, b) => a - b);
+  const [, level] = school.classes.find(([name]) => name === className)!;
+  const mine = rank(level);
+  const top = (starts.find((r) => r > mine) ?? LEVEL_ORDER.length) - 1;
+  if (top > mine && rnd() < 0.5) return className;
+  if (mine <= rank('PS') || rnd() < 0.08) return null;
+  const below = school.classes.filter(([, l]) => rank(l) <= mine - 1).sort((a, b) => rank(b[1]) - rank(a[1]))[0];
+  return below ? below[0] : null;
+}
 
 /** Builds the association; `takenEmails` are addresses already in the directory, avoided. */
 export function demoAssociation(seed = DEMO_SEED, takenEmails: ReadonlySet<string> = new Set()): DemoAssociation {
@@ -153,7 +174,7 @@ export function demoAssociation(seed = DEMO_SEED, takenEmails: ReadonlySet<strin
       usedFirst.add(firstName);
       const school = split && k === count - 1 ? other : home;
       const [className] = pick(school.classes);
-      pupils.push({ firstName, school: school.name, className });
+      pupils.push({ firstName, school: school.name, className, lastYear: lastYearClass(school, className, rnd) });
     }
     households.push({ name, guardians, pupils });
   }

@@ -8,6 +8,7 @@ import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
 import { aPerson } from '../factories.ts';
 import { demoAssociation } from './data.ts';
 import { demoExtensions, loadDemo } from './load.ts';
+import { rolloverYear } from '../year/rollover.ts';
 
 test('the demo association is the same every time and its people and addresses are unique', () => {
   const a = demoAssociation();
@@ -50,10 +51,12 @@ forEachDatabase('demo association', (t) => {
       return { widgets: 3 };
     });
     try {
-      const started = performance.now();
+      // PGlite runs in this process: its CPU time measures the load even on a busy test machine.
+      const cpu = process.cpuUsage();
       const counts = await loadDemo(db, CLI_ACTOR, { today: new Date('2026-11-29T12:00:00Z') });
-      const ms = performance.now() - started;
-      assert.ok(ms < 5000, `demo load took ${Math.round(ms)} ms`);
+      const used = process.cpuUsage(cpu);
+      const ms = (used.user + used.system) / 1000;
+      assert.ok(ms < 5000, `demo load took ${Math.round(ms)} ms of CPU`);
       assert.deepEqual(seen, [150], 'the extension sees the loaded directory');
       assert.equal(counts.widgets, 3);
       assert.equal(counts.schools, 2);
@@ -67,7 +70,7 @@ forEachDatabase('demo association', (t) => {
       const levels = (await db.selectFrom('class').select('level').where('school_year_id', '=', year.id).execute()).map((c) => c.level);
       assert.ok(levels.includes('PS') && levels.includes('CM2'));
       // Every pupil is enrolled; every household has one or two guardians and one to three pupils.
-      assert.equal(await n(db.selectFrom('enrolment').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()), counts.pupils);
+      assert.equal(await n(db.selectFrom('enrolment').select((eb) => eb.fn.countAll().as('n')).where('school_year_id', '=', year.id).executeTakeFirst()), counts.pupils);
       const shape = await sql<{ g: number; p: number }>`
         select (select count(*) from household_guardian hg where hg.household_id = h.id)::int as g,
                (select count(*) from pupil p where p.household_id = h.id)::int as p
@@ -79,7 +82,7 @@ forEachDatabase('demo association', (t) => {
           group by p.household_id having count(distinct c.school_id) > 1) x`.execute(db);
       assert.ok(twoSchools.rows[0]!.n >= 2, 'a few households have children in both schools');
       // One class has two regents; every class has at least one.
-      const regents = await sql<{ n: number }>`select count(*)::int as n from class_regent group by class_id order by 1`.execute(db);
+      const regents = await sql<{ n: number }>`select count(*)::int as n from class_regent cr join class c on c.id = cr.class_id where c.school_year_id = ${year.id} group by cr.class_id order by 1`.execute(db);
       assert.deepEqual(regents.rows.map((r) => r.n), [1, 1, 1, 1, 1, 1, 1, 1, 1, 2]);
 
       const groups = await db
@@ -101,6 +104,15 @@ forEachDatabase('demo association', (t) => {
       assert.equal(staff.filter((s) => s.role === 'alsh_director').length, 2);
       assert.equal(staff.filter((s) => s.role === 'regent').length, 11);
       assert.equal(await n(db.selectFrom('directory_group').select((eb) => eb.fn.countAll().as('n')).where('kind', '=', 'it').executeTakeFirst()), 1);
+
+      // A year of history lets the rollover tell first-year from second-year pupils of multi-level classes.
+      const last = await db.selectFrom('school_year').selectAll().where('label', '=', '2025-2026').executeTakeFirstOrThrow();
+      assert.equal(last.is_current, false);
+      assert.ok(await n(db.selectFrom('enrolment').select((eb) => eb.fn.countAll().as('n')).where('school_year_id', '=', last.id).executeTakeFirst()) > 50);
+      const plan = await rolloverYear(db, CLI_ACTOR, { dryRun: true });
+      assert.equal(plan.to, '2027-2028');
+      assert.ok(plan.classes.every((c) => c.pupils.length > 0), 'every class of the next year gets pupils');
+      assert.ok(plan.leavers.length > 0);
 
       const before = await n(db.selectFrom('person').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst());
       await assert.rejects(loadDemo(db, CLI_ACTOR), (err: unknown) => err instanceof Conflict && err.key === 'demo.error.notEmpty');

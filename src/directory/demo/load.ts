@@ -4,7 +4,7 @@ import type { Db, Tx } from '../../platform/db.ts';
 import { Conflict } from '../../platform/errors.ts';
 import { recordEvent, type Actor } from '../../platform/audit.ts';
 import { slugify } from '../names.ts';
-import { schoolYearOf, yearDates } from '../year/plan.ts';
+import { nextYearLabel, schoolYearOf, yearDates } from '../year/plan.ts';
 import type { GroupKind } from '../tables.ts';
 import { demoAssociation, DEMO_SEED } from './data.ts';
 
@@ -75,9 +75,36 @@ export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; toda
       .values(demo.staff.map((s) => ({ person_id: pid(s.person), school_id: s.school ? schools.get(s.school)! : null, role: s.role })))
       .execute();
 
+    // One year of history (see lastYearClass in data.ts), unless that year exists already.
+    const previousLabel = nextYearLabel(year.label, -1);
+    const hasPrevious = await trx.selectFrom('school_year').select('id').where('label', '=', previousLabel).executeTakeFirst();
+    const lastYearClassIds = new Map<string, number>();
+    let lastYearId: number | null = null;
+    if (!hasPrevious) {
+      const d = yearDates(previousLabel);
+      lastYearId = (await trx.insertInto('school_year').values({ label: d.label, starts_on: d.startsOn, ends_on: d.endsOn }).returning('id').executeTakeFirstOrThrow()).id;
+      const rows = await trx
+        .insertInto('class')
+        .values(demo.classes.map((c) => ({ school_id: schools.get(c.school)!, school_year_id: lastYearId!, name: c.name, level: c.level })))
+        .returning(['id', 'school_id', 'name'])
+        .execute();
+      for (const r of rows) lastYearClassIds.set(`${r.school_id}:${r.name}`, r.id);
+      await trx
+        .insertInto('class_regent')
+        .values(demo.classes.flatMap((c) => c.regents.map((r) => ({ class_id: lastYearClassIds.get(`${schools.get(c.school)}:${c.name}`)!, person_id: pid(r) }))))
+        .execute();
+    }
     const classRows = await trx
       .insertInto('class')
-      .values(demo.classes.map((c) => ({ school_id: schools.get(c.school)!, school_year_id: year.id, name: c.name, level: c.level })))
+      .values(
+        demo.classes.map((c) => ({
+          school_id: schools.get(c.school)!,
+          school_year_id: year.id,
+          name: c.name,
+          level: c.level,
+          previous_class_id: lastYearClassIds.get(`${schools.get(c.school)}:${c.name}`) ?? null,
+        })),
+      )
       .onConflict((oc) => oc.doNothing())
       .returning(['id', 'school_id', 'name'])
       .execute();
@@ -112,6 +139,19 @@ export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; toda
       .insertInto('enrolment')
       .values(pupils.map((p) => ({ pupil_id: pupilIds.get(`${p.householdId}:${p.firstName}`)!, school_year_id: year.id, class_id: classOf(p.school, p.className) })))
       .execute();
+    const history = lastYearId === null ? [] : pupils.filter((p) => p.lastYear !== null);
+    if (history.length) {
+      await trx
+        .insertInto('enrolment')
+        .values(
+          history.map((p) => ({
+            pupil_id: pupilIds.get(`${p.householdId}:${p.firstName}`)!,
+            school_year_id: lastYearId!,
+            class_id: lastYearClassIds.get(`${schools.get(p.school)}:${p.lastYear}`)!,
+          })),
+        )
+        .execute();
+    }
 
     await trx
       .insertInto('directory_group')

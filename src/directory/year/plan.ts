@@ -87,10 +87,11 @@ export function yearDates(label: string): { label: string; startsOn: string; end
   return { label: `${y.start}-${y.end}`, startsOn: `${y.start}-09-01`, endsOn: `${y.end}-08-31` };
 }
 
-export function nextYearLabel(label: string): string {
+/** The year after (or, with step -1, before) a school year. */
+export function nextYearLabel(label: string, step = 1): string {
   const y = parseYearLabel(label);
   if (!y) throw new Error(`bad school year label: ${label}`);
-  return `${y.end}-${y.end + 1}`;
+  return `${y.start + step}-${y.end + step}`;
 }
 
 /** The school year a date falls in (from 1 September). */

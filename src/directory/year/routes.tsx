@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../platform/web/context.ts';
 import { Form, Layout, Notice } from '../../platform/web/layout.tsx';
 import { actorOf, field, requireAdmin } from '../../platform/web/guards.ts';
-import { Conflict, DomainError } from '../../platform/errors.ts';
+import { DomainError, InvalidInput } from '../../platform/errors.ts';
 import { currentYear } from '../queries.ts';
 import { loadDemo } from '../demo/load.ts';
 import { parseYearLabel, schoolYearOf } from './plan.ts';
@@ -86,7 +86,7 @@ export function yearRoutes(app: Hono<AppEnv>) {
     const body = await c.req.parseBody();
     const to = field(body, 'to');
     // Without the previewed year a replayed form could start the year after: refuse.
-    if (!parseYearLabel(to)) throw new Conflict('year.error.changed', { expected: to.slice(0, 20) || '?', label: '?' });
+    if (!parseYearLabel(to)) throw new InvalidInput('year.error.label', { label: to.slice(0, 20) });
     const r = await rolloverYear(c.get('rc').deps.db, actorOf(v), { to });
     return c.redirect(`/directory/year?rolled=${r.to}&classes=${r.counts.classes}&moved=${r.counts.moved}&left=${r.counts.left}`, 303);
   });
