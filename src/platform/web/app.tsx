@@ -10,6 +10,7 @@ import { loadViewer } from '../../auth/viewer.ts';
 import { sessionPerson } from '../../auth/signin.ts';
 import { authRoutes } from '../../auth/routes.tsx';
 import { directoryRoutes } from '../../directory/routes.tsx';
+import { importUploadLimit } from '../../directory/import/routes.tsx';
 import { listsRoutes } from '../../lists/routes.tsx';
 import { accountingRoutes } from '../../accounting/routes.tsx';
 import { surveysRoutes } from '../../surveys/routes.tsx';
@@ -48,6 +49,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     c.header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
     await next();
   });
+
+  // The import's size limit must act before the CSRF check below reads the body.
+  app.use('/directory/import', importUploadLimit);
 
   // CSRF: every POST form carries the token of its cookie (double submit, SameSite=Lax cookie).
   app.use('*', async (c, next) => {
