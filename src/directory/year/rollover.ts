@@ -108,7 +108,7 @@ async function describePlan(db: Queryable, from: string, plan: RolloverPlan, dry
   const pupilIds = [...plan.moves.map((m) => m.pupilId), ...plan.leavers.map((l) => l.pupilId)];
   const classIds = plan.classes.map((c) => c.fromClassId);
   const regentIds = [...new Set(plan.classes.flatMap((c) => c.regentIds))];
-  const [pupils, classes, people] = await Promise.all([
+  const [pupils, classes, people, levels] = await Promise.all([
     pupilIds.length
       ? db
           .selectFrom('pupil')
@@ -121,7 +121,9 @@ async function describePlan(db: Queryable, from: string, plan: RolloverPlan, dry
       ? db.selectFrom('class').innerJoin('school', 'school.id', 'class.school_id').select(['class.id', 'class.name', 'school.name as school']).where('class.id', 'in', classIds).execute()
       : [],
     regentIds.length ? db.selectFrom('person').select(['id', 'first_name', 'last_name']).where('id', 'in', regentIds).execute() : [],
+    db.selectFrom('level').selectAll().execute(),
   ]);
+  const rank = new Map(levels.map((l) => [l.code, l.rank]));
   const pupil = new Map(pupils.map((p) => [p.id, p]));
   const cls = new Map(classes.map((c) => [c.id, c]));
   const person = new Map(people.map((p) => [p.id, `${p.first_name} ${p.last_name}`]));
@@ -152,7 +154,7 @@ async function describePlan(db: Queryable, from: string, plan: RolloverPlan, dry
           }))
           .sort(byHousehold),
       }))
-      .sort((a, b) => collator.compare(a.school, b.school) || collator.compare(a.name, b.name)),
+      .sort((a, b) => collator.compare(a.school, b.school) || rank.get(a.level)! - rank.get(b.level)! || collator.compare(a.name, b.name)),
     leavers: plan.leavers
       .map((l) => ({
         pupilId: l.pupilId,

@@ -106,45 +106,32 @@ function Preview({ rc, report }: { rc: import('../../platform/web/context.ts').R
     <section aria-labelledby="preview-title">
       <h2 id="preview-title">{t('year.preview', { label: report.to })}</h2>
       <p class="hint">{t('year.preview.intro', { label: report.to })}</p>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('year.preview.school')}</th>
-              <th scope="col">{t('year.preview.class', { label: report.to })}</th>
-              <th scope="col">{t('year.preview.level')}</th>
-              <th scope="col">{t('year.preview.regents')}</th>
-              <th scope="col">{t('year.preview.pupils')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {report.classes.map((cl) => (
-              <tr>
-                <td>{cl.school}</td>
-                <td>{cl.name}</td>
-                <td>{cl.level}</td>
-                <td>{cl.regents.join(', ')}</td>
-                <td>
-                  {cl.pupils.length === 0 ? (
-                    '0'
-                  ) : (
-                    <details>
-                      <summary>{t('year.preview.arriving', { n: cl.pupils.length })}</summary>
-                      <ul class="plain">
-                        {cl.pupils.map((p) => (
-                          <li>
-                            {p.firstName} <span class="muted">({p.household}) — {p.level}, {t('year.preview.from', { class: p.fromClass })}</span>
-                          </li>
-                        ))}
-                      </ul>
-                    </details>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {[...new Set(report.classes.map((cl) => cl.school))].map((school) => (
+        <section class="card">
+          <h3>{school}</h3>
+          <ul class="plain">
+            {report.classes
+              .filter((cl) => cl.school === school)
+              .map((cl) => (
+                <li>
+                  <details>
+                    <summary>
+                      <strong>{t('year.preview.class', { label: cl.name })}</strong> ({cl.level}) — {t('year.preview.arriving', { n: cl.pupils.length })}
+                      {cl.regents.length > 0 && <span class="muted"> — {t('year.preview.regents', { names: cl.regents.join(', ') })}</span>}
+                    </summary>
+                    <ul>
+                      {cl.pupils.map((p) => (
+                        <li>
+                          {p.firstName} <span class="muted">({p.household}) — {p.level}, {t('year.preview.from', { class: p.fromClass })}</span>
+                        </li>
+                      ))}
+                    </ul>
+                  </details>
+                </li>
+              ))}
+          </ul>
+        </section>
+      ))}
       <h3>{t('year.preview.leaving', { n: report.leavers.length })}</h3>
       {report.leavers.length === 0 ? (
         <p class="muted">{t('year.preview.noneLeaving')}</p>
