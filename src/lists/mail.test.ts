@@ -175,4 +175,60 @@ forEachDatabase('list mail end to end', (t) => {
     assert.equal(kept[0]!.status, 'kept');
     assert.match(Buffer.from(kept[0]!.raw).toString(), /List-Id: /);
   });
+
+  test('a DSN to the VERP address scores the member; at the threshold delivery is suspended and the owners told; re-enabled later', async () => {
+    const { db } = t();
+    const { recordBounce, reenableMember, BOUNCE_THRESHOLD } = await import('./bounces.ts');
+    const member = setup.onlyB.guardians[0]!.email!;
+    const copy = sink.received.find((c) => c.to[0] === member && c.from.startsWith(setup.listB.slug))!;
+    const dsn = [
+      `From: MAILER-DAEMON@mx.school.test`,
+      `To: ${copy.from}`,
+      `Subject: Undelivered Mail Returned to Sender`,
+      `MIME-Version: 1.0`,
+      `Content-Type: multipart/report; report-type=delivery-status; boundary="b1"`,
+      ``,
+      `--b1`,
+      `Content-Type: text/plain`,
+      ``,
+      `Delivery failed.`,
+      `--b1`,
+      `Content-Type: message/delivery-status`,
+      ``,
+      `Reporting-MTA: dns; mx.school.test`,
+      ``,
+      `Final-Recipient: rfc822; ${member}`,
+      `Action: failed`,
+      `Status: 5.1.1`,
+      `Diagnostic-Code: smtp; 550 5.1.1 no such user`,
+      ``,
+      `--b1--`,
+      ``,
+    ].join('\r\n');
+    const info = await sendTo(listener.port, { from: 'MAILER-DAEMON@mx.school.test', envelopeFrom: '', to: [copy.from], raw: dsn });
+    assert.match(info.response, /^250/);
+    const state = () => db.selectFrom('list_member_state').selectAll().where('list_id', '=', setup.listB.id).where('address', '=', member).executeTakeFirstOrThrow();
+    assert.equal(Number((await state()).bounce_score), 1);
+    // The same day a second bounce does not count again; on later days it does.
+    const deliveryId = Number(/\+bounce-(\d+)-/.exec(copy.from)![1]);
+    assert.equal(await recordBounce(db, ctx.mailer, DOMAIN, deliveryId, 1), 'ignored');
+    for (let day = 1; day < BOUNCE_THRESHOLD; day++) await recordBounce(db, ctx.mailer, DOMAIN, deliveryId, 1, new Date(Date.now() + day * 86_400_000 + 1000));
+    assert.ok((await state()).disabled_at);
+    const told = await db.selectFrom('outbox_message').select(['subject']).where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).execute();
+    assert.ok(told.some((m) => m.subject.includes(member)));
+    const before = sink.received.length;
+    await sendTo(listener.port, { from: setup.regent.email!, to: [`${setup.listB.slug}@${DOMAIN}`] });
+    await worker.drain();
+    assert.ok(!sink.received.slice(before).some((c) => c.to[0] === member));
+    await reenableMember(db, setup.listB.id, member);
+    assert.equal((await state()).disabled_at, null);
+  });
+
+  test('mail to the List-Unsubscribe mailto address takes its sender off the list', async () => {
+    const { db } = t();
+    const member = setup.onlyA.guardians[0]!.email!;
+    await sendTo(listener.port, { from: member, to: [`${setup.listA.slug}+unsubscribe@${DOMAIN}`], subject: 'unsubscribe' });
+    const s = await db.selectFrom('list_member_state').selectAll().where('list_id', '=', setup.listA.id).where('address', '=', member).executeTakeFirstOrThrow();
+    assert.equal(s.delivery, 'nomail');
+  });
 });

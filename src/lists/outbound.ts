@@ -9,6 +9,8 @@ import type { Db, Queryable } from '../platform/db.ts';
 import { ensureListKeys, signToken, type ListKeys } from './keys.ts';
 import { renderCopy, SIGNED_HEADERS } from './rewrite.ts';
 import type { SenderAuth } from './inbound.ts';
+import { recordBounce } from './bounces.ts';
+import type { Mailer } from '../platform/mail.ts';
 
 /**
  * Queues one copy per recipient of the message's lists. A member of several of these lists
@@ -43,6 +45,8 @@ export interface WorkerOptions {
   backoffSeconds?: number[];
   /** Polling period for due retries. */
   pollMs?: number;
+  /** For notices to owners when a member is suspended after bounces. */
+  mailer?: Mailer;
 }
 
 const BACKOFF = [60, 300, 900, 3600, 10800, 43200];
@@ -171,6 +175,8 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
         })
         .where('id', '=', d.id)
         .execute();
+      // A permanent refusal at the relay is a bounce known at once.
+      if (permanent && (e.responseCode ?? 0) >= 500 && o.mailer) await recordBounce(db, o.mailer, o.domain, d.id, 1);
     }
   }
 

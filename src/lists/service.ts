@@ -30,7 +30,7 @@ export function listsRuntime(deps: Deps): ListsRuntime | undefined {
 export async function startLists(deps: Deps): Promise<() => Promise<void>> {
   const { config, db } = deps;
   await ensureListKeys(db, config.mailDomain);
-  const worker = createDeliveryWorker({ db, domain: config.mailDomain, publicUrl: config.publicUrl, relayUrl: config.smtpRelayUrl });
+  const worker = createDeliveryWorker({ db, domain: config.mailDomain, publicUrl: config.publicUrl, relayUrl: config.smtpRelayUrl, mailer: deps.mailer });
   // publicUrl is read when a message arrives: tests point it at the real port after start.
   const ctx: ListsContext = {
     db,

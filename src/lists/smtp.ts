@@ -84,7 +84,7 @@ async function handle(ctx: ListsContext, session: SMTPServerSession, raw: Buffer
     const a = parseListAddress(r.address, ctx.domain);
     if (!a) continue;
     if (a.kind === 'bounce') await handleBounce(ctx, a.slug, a.token, raw);
-    else if (a.kind === 'unsubscribe') await unsubscribeByMail(ctx, a.slug, raw);
+    else if (a.kind === 'unsubscribe') await unsubscribeByMail(ctx, a.slug, envelopeFrom);
     else if (!posts.includes(a.slug)) posts.push(a.slug);
   }
   if (posts.length === 0) return 'OK';

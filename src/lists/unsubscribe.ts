@@ -34,9 +34,14 @@ export async function deliveryForToken(db: Queryable, domain: string, token: str
   return verifyToken(keys.secret, 'unsubscribe', token);
 }
 
-/** `slug+unsubscribe@domain`: the envelope sender leaves the list. */
-export async function unsubscribeByMail(ctx: ListsContext, slug: string, raw: Buffer): Promise<void> {
-  void raw;
-  void ctx;
-  void slug;
+/** `slug+unsubscribe@domain` (the mailto: of List-Unsubscribe): the sender leaves the list. */
+export async function unsubscribeByMail(ctx: ListsContext, slug: string, sender: string): Promise<boolean> {
+  const address = sender.trim().toLowerCase();
+  if (!address) return false;
+  const list = await ctx.db.selectFrom('mailing_list').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (!list) return false;
+  const member = await ctx.db.selectFrom('list_membership').select('address').where('list_id', '=', list.id).where('address', '=', address).executeTakeFirst();
+  if (!member) return false;
+  await leave(ctx.db, list.id, address);
+  return true;
 }
