@@ -5,7 +5,7 @@ import type { Queryable } from '../platform/db.ts';
 import { inTransaction } from './tx.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import { hashSecret } from '../auth/tokens.ts';
-import { checkSubmission, keepVisible, type Answers } from './answers.ts';
+import { checkSubmission, keepVisible, type Answers, type SurveyDef } from './answers.ts';
 import { loadDef } from './survey.ts';
 
 /** Tokens are 32 random bytes in base64url: anything else is not worth a query. */
@@ -67,9 +67,9 @@ export async function saveDraft(db: Queryable, token: string, answers: Answers, 
  * in the same transaction that writes the response, so concurrent submits of one link give one
  * response. In anonymous mode the response goes to a table with no link to the invitation.
  */
-export async function submitResponse(db: Queryable, token: string, given: Answers, now = new Date()): Promise<void> {
+export async function submitResponse(db: Queryable, token: string, given: Answers, now = new Date(), def?: SurveyDef): Promise<void> {
   if (!plausibleToken(token)) throw new NotFound('surveys.answer.badLink');
-  const def0 = await findInvitation(db, token).then((inv) => loadDef(db, inv.survey_id));
+  const def0: SurveyDef = def ?? (await loadDef(db, (await findInvitation(db, token)).survey_id));
   const answers = keepVisible(def0, given);
   const missing = checkSubmission(def0, answers);
   if (Object.keys(missing).length > 0) throw new InvalidInput('surveys.answer.incomplete', { n: Object.keys(missing).length });

@@ -1012,7 +1012,7 @@ export function surveysRoutes(app: Hono<AppEnv>) {
     const all = { ...checkSubmission(inv.def, visible), ...errors };
     if (Object.keys(all).length) return answerPage(c, token, inv.def, answers, all, 'surveys.answer.fix', 400, raw);
     try {
-      await submitResponse(rc.deps.db, token, visible);
+      await submitResponse(rc.deps.db, token, visible, new Date(), inv.def);
     } catch (err) {
       if (err instanceof Conflict && err.key === 'surveys.answer.already') return message(c, inv.def, 'surveys.answer.already', 409);
       if (err instanceof Conflict && err.key === 'surveys.answer.closed') return message(c, inv.def, 'surveys.answer.closed', 410);

@@ -240,8 +240,31 @@ export async function deleteQuestion(db: Queryable, actor: Actor, questionId: nu
 }
 
 /** The questionnaire as plain data, in order: what answering, analysis and export work on. */
+// The questionnaire of an opened survey cannot change (a trigger forbids it), so it is read once
+// per database and kept; titles and introduction, which may still be corrected, are read each time.
+const frozen = new WeakMap<object, Map<number, SurveyDef['sections']>>();
+
 export async function loadDef(db: Queryable, surveyId: number): Promise<SurveyDef> {
   const s = await getSurvey(db, surveyId);
+  const cached = s.status !== 'draft' ? frozen.get(db)?.get(surveyId) : undefined;
+  const head = {
+    id: s.id,
+    title: { fr: s.title_fr, oc: s.title_oc, en: s.title_en },
+    intro: { fr: s.intro_fr, oc: s.intro_oc, en: s.intro_en },
+    anonymous: s.anonymous,
+  };
+  if (cached) return { ...head, sections: cached };
+  const sections = await loadSections(db, surveyId);
+  if (s.status !== 'draft' && !db.isTransaction) {
+    let m = frozen.get(db);
+    if (!m) frozen.set(db, (m = new Map()));
+    if (m.size > 200) m.clear();
+    m.set(surveyId, sections);
+  }
+  return { ...head, sections };
+}
+
+async function loadSections(db: Queryable, surveyId: number): Promise<SurveyDef['sections']> {
   const [sections, questions, options] = await Promise.all([
     db.selectFrom('survey_section').selectAll().where('survey_id', '=', surveyId).orderBy('position').execute(),
     db.selectFrom('survey_question').selectAll().where('survey_id', '=', surveyId).orderBy('position').execute(),
@@ -269,17 +292,11 @@ export async function loadDef(db: Queryable, surveyId: number): Promise<SurveyDe
       columns: mine.filter((o) => o.role === 'column').map(opt),
     };
   };
-  return {
-    id: s.id,
-    title: { fr: s.title_fr, oc: s.title_oc, en: s.title_en },
-    intro: { fr: s.intro_fr, oc: s.intro_oc, en: s.intro_en },
-    anonymous: s.anonymous,
-    sections: sections.map((sec) => ({
-      id: sec.id,
-      title: { fr: sec.title_fr, oc: sec.title_oc, en: sec.title_en },
-      questions: questions.filter((q) => q.section_id === sec.id).map(qdef),
-    })),
-  };
+  return sections.map((sec) => ({
+    id: sec.id,
+    title: { fr: sec.title_fr, oc: sec.title_oc, en: sec.title_en },
+    questions: questions.filter((q) => q.section_id === sec.id).map(qdef),
+  }));
 }
 
 /**
