@@ -148,6 +148,18 @@ export async function receiveMessage(ctx: ListsContext, m: Received): Promise<Re
     if (d.hold && !held.hold) held = d;
   }
   const holdDays = ctx.holdDays ?? 7;
+  // A reply joins the conversation of the message it answers, on the same lists.
+  const refs = [parsed.inReplyTo ?? '', ...[parsed.references ?? []].flat()].filter((r) => r);
+  const parent = refs.length
+    ? await db
+        .selectFrom('list_message as pm')
+        .innerJoin('list_message_target as pt', 'pt.message_id', 'pm.id')
+        .select(['pm.id', 'pm.thread_id'])
+        .where('pm.message_id', 'in', refs)
+        .where('pt.list_id', 'in', targets.map((l) => l.id))
+        .orderBy('pm.id', 'desc')
+        .executeTakeFirst()
+    : undefined;
   const id = await db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('list_message')
@@ -165,6 +177,9 @@ export async function receiveMessage(ctx: ListsContext, m: Received): Promise<Re
         decided_at: held.hold ? null : new Date(),
         decided_by_label: held.hold ? null : 'policy',
         expires_at: held.hold ? new Date(Date.now() + holdDays * 86_400_000) : null,
+        body_text: (parsed.text ?? '').slice(0, 200_000),
+        in_reply_to: (parsed.inReplyTo ?? '').slice(0, 500),
+        thread_id: parent ? (parent.thread_id ?? parent.id) : null,
       })
       .returning('id')
       .executeTakeFirstOrThrow();

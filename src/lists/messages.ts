@@ -48,6 +48,10 @@ export const fr = {
   'lists.unsubscribe.confirm': "Ne plus recevoir les messages de la liste « {list} » ?",
   'lists.unsubscribe.button': "Me désinscrire",
   'lists.unsubscribe.done': "Vous ne recevrez plus les messages de la liste « {list} ».",
+  'lists.archive.title': "Archives de {list}",
+  'lists.archive.search': "Chercher dans les archives",
+  'lists.archive.none': "Aucun message.",
+  'lists.archive.count': "{n} message(s), dernier le {date}",
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -100,6 +104,10 @@ export const oc: Catalogue = {
   'lists.unsubscribe.confirm': "Recebre pas pus los messatges de la lista « {list} » ?",
   'lists.unsubscribe.button': "Me desinscriure",
   'lists.unsubscribe.done': "Recebretz pas pus los messatges de la lista « {list} ».",
+  'lists.archive.title': "Archius de {list}",
+  'lists.archive.search': "Cercar dins los archius",
+  'lists.archive.none': "Cap de messatge.",
+  'lists.archive.count': "{n} messatge(s), darrièr lo {date}",
 };
 export const en: Catalogue = {
   'lists.error.address': 'Invalid e-mail address: "{address}".',
@@ -151,4 +159,8 @@ export const en: Catalogue = {
   'lists.unsubscribe.confirm': "Stop receiving the messages of the list \"{list}\"?",
   'lists.unsubscribe.button': "Unsubscribe me",
   'lists.unsubscribe.done': "You will no longer receive the messages of the list \"{list}\".",
+  'lists.archive.title': "Archives of {list}",
+  'lists.archive.search': "Search the archives",
+  'lists.archive.none': "No message.",
+  'lists.archive.count': "{n} message(s), last on {date}",
 };

@@ -124,4 +124,48 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     assert.equal(n, 1);
     assert.equal((await held()).status, 'expired');
   });
+
+  test('archives: threaded, searchable in French, addresses masked, attachments downloadable, private to members', async () => {
+    const { db, handle } = t();
+    const nodemailer = (await import('nodemailer')).default;
+    const tr = nodemailer.createTransport({ host: '127.0.0.1', port: lists.smtpPort, secure: false, ignoreTLS: true });
+    await tr.sendMail({
+      envelope: { from: s.regent.email!, to: [s.address] },
+      from: s.regent.email!,
+      to: s.address,
+      subject: 'Visite du musée',
+      messageId: '<visita@example.org>',
+      text: 'Les enfants partiront visiter le musée jeudi. Questions : écrivez à joana.testaire@example.org',
+      attachments: [{ filename: 'autorisation.txt', content: 'Autorisation de sortie' }],
+    });
+    await tr.sendMail({
+      envelope: { from: s.regent.email!, to: [s.address] },
+      from: s.regent.email!,
+      to: s.address,
+      subject: 'Re: Visite du musée',
+      inReplyTo: '<visita@example.org>',
+      references: ['<visita@example.org>'],
+      text: 'Rendez-vous à 9 heures.',
+    });
+    tr.close();
+    const reader = new WebClient(platform.url);
+    await reader.signInAs(handle, s.parent.id);
+    const found = await (await reader.get(`/lists/${s.list.slug}/archive?q=${encodeURIComponent('visites musées')}`)).text();
+    assert.match(found, /Visite du musée/);
+    assert.match(found, /2 message/);
+    const none = await (await reader.get(`/lists/${s.list.slug}/archive?q=piscine`)).text();
+    assert.ok(!found.includes('piscine') && !/Visite du musée/.test(none));
+    const root = await db.selectFrom('list_message').select('id').where('message_id', '=', '<visita@example.org>').executeTakeFirstOrThrow();
+    const thread = await (await reader.get(`/lists/${s.list.slug}/archive/${root.id}`)).text();
+    assert.match(thread, /Rendez-vous à 9 heures/);
+    assert.ok(!thread.includes('joana.testaire@example.org') && thread.includes('j…@…'));
+    assert.ok(!thread.includes(s.regent.email!));
+    const file = await reader.get(`/lists/${s.list.slug}/archive/${root.id}/attachments/0`);
+    assert.equal(file.status, 200);
+    assert.equal(await file.text(), 'Autorisation de sortie');
+    const outsider = new WebClient(platform.url);
+    const stranger = await (await import('../directory/factories.ts')).aPerson(db);
+    await outsider.signInAs(handle, stranger.id);
+    assert.equal((await outsider.get(`/lists/${s.list.slug}/archive`)).status, 403);
+  });
 });

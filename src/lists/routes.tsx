@@ -10,6 +10,25 @@ import { isModerator, listBySlug, listMembers, listOwners } from './lists.ts';
 import { decideHeld, heldMessages, type Decision } from './moderation.ts';
 import { listsRuntime } from './service.ts';
 import { deliveryForToken, unsubscribeDelivery } from './unsubscribe.ts';
+import { archiveAttachment, archiveThread, archiveThreads, canReadArchive } from './archive.ts';
+import { NeedsSignin } from '../platform/web/guards.ts';
+
+async function listForReader(c: Ctx) {
+  const rc = c.get('rc');
+  const list = await listBySlug(rc.deps.db, c.req.param('slug') ?? '');
+  const v = rc.viewer;
+  if (!(await canReadArchive(rc.deps.db, list.id, v ? { personId: v.personId, isAdmin: v.isAdmin } : null))) {
+    if (!v) throw new NeedsSignin(rc.path);
+    throw new Forbidden('error.forbidden');
+  }
+  return list;
+}
+
+function positiveInt(c: Ctx, name: string): number {
+  const n = Number(c.req.param(name));
+  if (!Number.isSafeInteger(n) || n < 0) throw new NotFound('error.notFound');
+  return n;
+}
 
 async function runnableLists(c: Ctx) {
   const v = requireViewer(c);
@@ -203,6 +222,81 @@ export function listsRoutes(app: Hono<AppEnv>) {
       field(body, 'reason'),
     );
     return c.redirect(`/lists/${list.slug}?done=1`, 303);
+  });
+
+  app.get('/lists/:slug/archive', async (c) => {
+    const rc = c.get('rc');
+    const list = await listForReader(c);
+    const q = (c.req.query('q') ?? '').slice(0, 200);
+    const threads = await archiveThreads(rc.deps.db, list.id, q);
+    return c.html(
+      <Layout rc={rc} title={rc.t('lists.archive.title', { list: list.name })}>
+        <h1>{rc.t('lists.archive.title', { list: list.name })}</h1>
+        <form method="get" action={`/lists/${list.slug}/archive`} role="search">
+          <label for="q">{rc.t('lists.archive.search')}</label>
+          <input id="q" name="q" type="search" value={q} maxlength={200} /> <button type="submit">{rc.t('common.search')}</button>
+        </form>
+        {threads.length === 0 ? (
+          <p class="muted">{rc.t('lists.archive.none')}</p>
+        ) : (
+          <ul>
+            {threads.map((th) => (
+              <li>
+                <a href={`/lists/${list.slug}/archive/${th.threadId}`}>{th.subject || rc.t('lists.held.noSubject')}</a>{' '}
+                <span class="muted">{rc.t('lists.archive.count', { n: th.messages, date: th.lastAt.toISOString().slice(0, 10) })}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Layout>,
+    );
+  });
+
+  app.get('/lists/:slug/archive/:thread', async (c) => {
+    const rc = c.get('rc');
+    const list = await listForReader(c);
+    const messages = await archiveThread(rc.deps.db, list.id, positiveInt(c, 'thread'));
+    if (messages.length === 0) throw new NotFound('lists.error.noMessage');
+    return c.html(
+      <Layout rc={rc} title={messages[0]!.subject || rc.t('lists.held.noSubject')}>
+        <p>
+          <a href={`/lists/${list.slug}/archive`}>{rc.t('lists.archive.title', { list: list.name })}</a>
+        </p>
+        {messages.map((m) => (
+          <article class="card" id={`m${m.id}`}>
+            <h2>{m.subject || rc.t('lists.held.noSubject')}</h2>
+            <p class="muted">
+              {m.fromName} · {m.receivedAt.toISOString().slice(0, 16).replace('T', ' ')}
+            </p>
+            <pre style="white-space: pre-wrap">{m.text.slice(0, 100_000)}</pre>
+            {m.attachments.length > 0 && (
+              <ul>
+                {m.attachments.map((a) => (
+                  <li>
+                    <a href={`/lists/${list.slug}/archive/${m.id}/attachments/${a.index}`}>{a.filename}</a> <span class="muted">({Math.ceil(a.size / 1024)} Kio)</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </article>
+        ))}
+      </Layout>,
+    );
+  });
+
+  app.get('/lists/:slug/archive/:id/attachments/:n', async (c) => {
+    const rc = c.get('rc');
+    const list = await listForReader(c);
+    const a = await archiveAttachment(rc.deps.db, list.id, positiveInt(c, 'id'), positiveInt(c, 'n'));
+    if (!a) throw new NotFound('error.notFound');
+    return new Response(new Uint8Array(a.content), {
+      headers: {
+        // Served as a download, never rendered in our origin.
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}`,
+        'x-content-type-options': 'nosniff',
+      },
+    });
   });
 
   // RFC 8058: GET only shows a page (link scanners must not unsubscribe anyone); POST unsubscribes.

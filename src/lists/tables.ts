@@ -76,6 +76,9 @@ export interface ListsTables {
     reject_reason: string | null;
     expires_at: MaybeDate;
     distributed_at: MaybeDate;
+    body_text: Generated<string>;
+    in_reply_to: Generated<string>;
+    thread_id: number | null;
   };
   list_message_target: { message_id: number; list_id: number; position: Generated<number> };
   list_allowed_sender: { list_id: number; address: string; added_at: Timestamp };
