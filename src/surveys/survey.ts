@@ -245,7 +245,11 @@ export async function deleteQuestion(db: Queryable, actor: Actor, questionId: nu
 const frozen = new WeakMap<object, Map<number, SurveyDef['sections']>>();
 
 export async function loadDef(db: Queryable, surveyId: number): Promise<SurveyDef> {
-  const s = await getSurvey(db, surveyId);
+  return defOf(db, await getSurvey(db, surveyId));
+}
+
+export async function defOf(db: Queryable, s: SurveyRow): Promise<SurveyDef> {
+  const surveyId = s.id;
   const cached = s.status !== 'draft' ? frozen.get(db)?.get(surveyId) : undefined;
   const head = {
     id: s.id,
