@@ -1,3 +1,59 @@
 // Kysely table types of the accounting module (joined into platform/schema.ts).
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AccountingTables {}
+// Amounts are integer cents (bigint, read as JS numbers); dates are 'YYYY-MM-DD' text.
+import type { ColumnType, Generated } from 'kysely';
+import type { Id, Timestamp } from '../platform/schema.ts';
+
+export type JournalKind = 'purchases' | 'sales' | 'bank' | 'cash' | 'misc' | 'opening' | 'accountant';
+export type EntryStatus = 'draft' | 'validated';
+export type ThirdPartyKind = 'household' | 'supplier' | 'other';
+type MaybeDate = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Bytes = ColumnType<Buffer, Buffer | Uint8Array, Buffer | Uint8Array>;
+
+export interface AccountingTables {
+  account: { number: string; label: string; seeded: Generated<boolean>; created_at: Timestamp };
+  journal: { code: string; label: string; kind: JournalKind };
+  third_party: { code: string; label: string; kind: ThirdPartyKind; account_number: string; household_id: number | null };
+  analytic_section: { code: string; label: string; school_id: number | null };
+  fiscal_year: {
+    id: Id;
+    starts_on: string;
+    ends_on: string;
+    status: Generated<'open' | 'closed'>;
+    closed_at: MaybeDate;
+    result_cents: number | null;
+  };
+  entry_counter: { fiscal_year_id: number; last_number: Generated<number> };
+  entry: {
+    id: Id;
+    fiscal_year_id: number;
+    journal_code: string;
+    entry_date: string;
+    label: string;
+    piece_ref: Generated<string>;
+    piece_date: string | null;
+    status: Generated<EntryStatus>;
+    number: number | null;
+    validated_at: MaybeDate;
+    validated_by_person_id: number | null;
+    validated_by_label: string | null;
+    created_at: Timestamp;
+    created_by_person_id: number | null;
+    created_by_label: Generated<string>;
+    reverses_entry_id: number | null;
+    source_ref: string | null;
+  };
+  entry_line: {
+    id: Id;
+    entry_id: number;
+    line_no: number;
+    account_number: string;
+    third_party_code: string | null;
+    label: Generated<string>;
+    debit_cents: Generated<number>;
+    credit_cents: Generated<number>;
+    section_code: string | null;
+  };
+  lettering: { line_id: number; account_number: string; code: string; lettered_on: string; lettered_by_label: Generated<string> };
+  attachment_blob: { sha256: string; content: Bytes; byte_size: number; media_type: Generated<string>; created_at: Timestamp };
+  entry_attachment: { entry_id: number; sha256: string; filename: string; added_at: Timestamp; added_by_label: Generated<string> };
+}

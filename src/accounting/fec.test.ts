@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import iconv from 'iconv-lite';
+import { forEachDatabase } from '../platform/testing.ts';
+import { addSubAccount, createFiscalYear } from './books.ts';
+import { exportFec, FEC_COLUMNS, fecFileName, importFec, parseFec } from './fec.ts';
+import { exportHledger } from './hledger.ts';
+import { trialBalance } from './reports.ts';
+import { aValidatedEntry, simpleLines, TREASURER } from './testing.ts';
+import { createEntry } from './books.ts';
+
+async function fecOf(db: Parameters<typeof exportFec>[0], yearId: number, opts: Parameters<typeof exportFec>[3] = {}) {
+  const chunks: Buffer[] = [];
+  const r = await exportFec(db, yearId, (c) => void chunks.push(c), opts);
+  return { bytes: Buffer.concat(chunks), lines: r.lines };
+}
+
+test('the FEC file is named after the SIREN and the closing date', () => {
+  assert.equal(fecFileName('123456789', '2026-08-31'), '123456789FEC20260831.txt');
+});
+
+test('a FEC with errors is reported line by line', () => {
+  const header = FEC_COLUMNS.join('|');
+  const ok = 'VT|Ventes|1|20250915|706|Prestations|||F1|20250915|ALSH|0,00|120,00|||20250916||';
+  const bad = [
+    header,
+    ok,
+    'VT|Ventes|1|20250915|512|Banque|||F1|20250915|ALSH|120,00|0,00|||20250916||',
+    'VT|Ventes|2|20251345|512|Banque|||F2|20250915|ALSH|10,00|0,00|||20250916||',
+    'VT|Ventes|3|20250915|512|Banque|||F3|20250915|ALSH|10,00|0,00|||20250916|',
+    'VT|Ventes|4|20250915|512|Banque|||F4|20250915|ALSH|10,00|0,00|||20250916||',
+    'VT|Ventes|4|20250915|706|Banque|||F4|20250915|ALSH|0,00|9,99|||20250916||',
+  ].join('\r\n');
+  const { errors } = parseFec(Buffer.from(bad));
+  assert.deepEqual(errors.map((e) => e.line), [4, 5, 6]);
+  assert.match(errors[0]!.message, /EcritureDate/);
+  assert.match(errors[1]!.message, /17 columns/);
+  assert.match(errors[2]!.message, /does not balance/);
+});
+
+forEachDatabase('FEC and hledger', (t) => {
+  let yearId = 0;
+  test('the FEC export lists validated entries only, in validation order, 18 columns, YYYYMMDD, decimal comma', async () => {
+    const { db } = t();
+    const fy = await createFiscalYear(db, TREASURER, '2025-09-01', '2026-08-31');
+    yearId = fy.id;
+    await addSubAccount(db, TREASURER, '4111', 'Familles');
+    await addSubAccount(db, TREASURER, '5121', 'Banca Occitana');
+    await db.insertInto('third_party').values({ code: 'FAM-ESTIVE', label: 'Familha Estive', kind: 'household', account_number: '4111' }).execute();
+    await db.insertInto('analytic_section').values({ code: 'ALSH', label: 'Accueil de loisirs' }).execute();
+    // Entered out of date order: the FEC follows validation order.
+    await aValidatedEntry(db, { journal: 'BQ', date: '2025-12-01', label: 'Cotisacion Estive', lines: simpleLines('5121', '756', 2500) });
+    await aValidatedEntry(db, { journal: 'VT', date: '2025-09-15', label: 'ALSH setembre', lines: [
+      { account: '4111', thirdParty: 'FAM-ESTIVE', debit: 12345, credit: 0 },
+      { account: '706', debit: 0, credit: 12345, section: 'ALSH' },
+    ] });
+    await aValidatedEntry(db, { journal: 'AC', date: '2026-03-01', label: 'Papetariá | crayons', lines: simpleLines('6064', '5121', 1999) });
+    await aValidatedEntry(db, { journal: 'OD', date: '2026-06-01', label: 'Bénévolat', lines: simpleLines('864', '870', 100000) });
+    await createEntry(db, TREASURER, { journal: 'OD', date: '2026-07-01', label: 'Brouillon', lines: simpleLines('6064', '5121', 1) });
+
+    const { bytes, lines } = await fecOf(db, fy.id, { separator: '|', batch: 3 });
+    assert.equal(lines, 8);
+    const text = iconv.decode(bytes, 'iso-8859-15');
+    const rows = text.split('\r\n').filter(Boolean).map((l) => l.split('|'));
+    assert.deepEqual(rows[0], [...FEC_COLUMNS]);
+    assert.ok(rows.every((r) => r.length === 18));
+    assert.deepEqual(rows.slice(1).map((r) => r[2]), ['1', '1', '2', '2', '3', '3', '4', '4']);
+    assert.deepEqual(rows[1]!.slice(0, 6), ['BQ', 'Banque', '1', '20251201', '5121', 'Banca Occitana']);
+    assert.deepEqual(rows[3]!.slice(4, 13), ['4111', 'Familles', 'FAM-ESTIVE', 'Familha Estive', 'VT2', '20250915', 'ALSH setembre', '123,45', '0,00']);
+    assert.equal(rows[5]![10], 'Papetariá crayons');
+    assert.match(rows[1]![15]!, /^\d{8}$/);
+    assert.ok(!text.includes('Brouillon'));
+    const tab = await fecOf(db, fy.id, { encoding: 'utf-8' });
+    assert.equal(tab.bytes.toString('utf8').split('\r\n')[0], FEC_COLUMNS.join('\t'));
+  });
+
+  test('an exported FEC re-imported into an empty year gives the same trial balance', async () => {
+    const { db, handle } = t();
+    const { bytes } = await fecOf(db, yearId);
+    const original = await trialBalance(db, { from: '2025-09-01', to: '2026-08-31' });
+    // Another association's empty books: a fresh database of the same kind.
+    const { openTestDatabase } = await import('../platform/testing.ts');
+    const other = await openTestDatabase(handle.kind);
+    try {
+      await createFiscalYear(other.db, TREASURER, '2025-09-01', '2026-08-31');
+      const r = await importFec(other.db, TREASURER, bytes);
+      assert.deepEqual(r, { ok: true, entries: 4, lines: 8 });
+      const copy = await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' });
+      assert.deepEqual(copy, original);
+      const party = await other.db.selectFrom('third_party').selectAll().executeTakeFirstOrThrow();
+      assert.deepEqual([party.code, party.label, party.kind, party.account_number], ['FAM-ESTIVE', 'Familha Estive', 'household', '4111']);
+      // All or nothing: a second file with one bad line imports nothing.
+      const bad = Buffer.concat([bytes, Buffer.from('XX\tDivers\t9\t20260101\t9999\tNowhere\t\t\tP\t20260101\tx\t1,00\t0,00\t\t\t20260101\t\t\r\nXX\tDivers\t9\t20260101\t512\tBanque\t\t\tP\t20260101\tx\t0,00\t1,00\t\t\t20260101\t\t\r\n')]);
+      const before = await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' });
+      const r2 = await importFec(other.db, TREASURER, bad);
+      assert.equal(r2.ok, false);
+      assert.ok(!r2.ok && r2.errors.some((e) => e.line === 10 && /9999/.test(e.message)));
+      assert.deepEqual(await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' }), before);
+      assert.equal((await other.db.selectFrom('journal').select('code').where('code', '=', 'XX').execute()).length, 0);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('our trial balance matches hledger on the same books', async (tc) => {
+    const { db } = t();
+    if (spawnSync('hledger', ['--version']).status !== 0) {
+      tc.skip('hledger is not installed: install the Debian package hledger to run this check');
+      return;
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-hledger-'));
+    const file = path.join(dir, 'books.journal');
+    fs.writeFileSync(file, await exportHledger(db, { from: '2025-09-01', to: '2026-08-31' }));
+    const out = spawnSync('hledger', ['-f', file, 'balance', '--flat', '--no-total', '-O', 'csv'], { encoding: 'utf8' });
+    assert.equal(out.status, 0, out.stderr);
+    const theirs = new Map<string, number>();
+    for (const line of out.stdout.trim().split('\n').slice(1)) {
+      const [acc, amount] = line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+      const m = /(-?[\d.]+)/.exec(amount!.replace(/,/g, ''));
+      theirs.set(acc!, Math.round(Number(m![1]) * 100));
+    }
+    const ours = (await trialBalance(db, { from: '2025-09-01', to: '2026-08-31' })).rows.filter((r) => r.balance !== 0);
+    assert.deepEqual(new Map(ours.map((r) => [r.account, r.balance])), theirs);
+    fs.rmSync(dir, { recursive: true });
+  });
+});
