@@ -1,0 +1,51 @@
+// Who may do what in the books. Roles come from the directory:
+// - treasurer: a member with role 'treasurer' of a bureau or board group — writes and validates;
+// - accountant (expert-comptable): any member of the directory group of kind 'other' whose slug
+//   is ACCOUNTANT_GROUP_SLUG — reads everything, exports, posts in the accountant's journal only;
+// - board member: any member of a bureau or board group — reads the reports.
+// Platform administrators are not treasurers by that alone: the IT group runs the server, the
+// bureau keeps the books.
+import type { Queryable } from '../platform/db.ts';
+import { Forbidden } from '../platform/errors.ts';
+
+export const ACCOUNTANT_GROUP_SLUG = 'expert-comptable';
+
+export interface AccountingRole {
+  treasurer: boolean;
+  accountant: boolean;
+  canRead: boolean;
+}
+
+export async function accountingRole(db: Queryable, personId: number): Promise<AccountingRole> {
+  const rows = await db
+    .selectFrom('group_member as m')
+    .innerJoin('directory_group as g', 'g.id', 'm.group_id')
+    .select(['g.kind', 'g.slug', 'm.role'])
+    .where('m.person_id', '=', personId)
+    .execute();
+  const board = rows.filter((r) => r.kind === 'bureau' || r.kind === 'board');
+  const treasurer = board.some((r) => r.role === 'treasurer');
+  const accountant = rows.some((r) => r.kind === 'other' && r.slug === ACCOUNTANT_GROUP_SLUG);
+  return { treasurer, accountant, canRead: treasurer || accountant || board.length > 0 };
+}
+
+export function requireRead(role: AccountingRole) {
+  if (!role.canRead) throw new Forbidden('accounting.error.forbidden');
+}
+
+/** Treasurers post in every journal; the accountant only in the accountant's journal. */
+export async function requirePost(db: Queryable, role: AccountingRole, journalCode: string) {
+  if (role.treasurer) return;
+  if (role.accountant) {
+    const j = await db.selectFrom('journal').select('kind').where('code', '=', journalCode).executeTakeFirst();
+    const own = await db.selectFrom('journal').select('code').where('kind', '=', 'accountant').execute();
+    if (j?.kind === 'accountant') return;
+    throw new Forbidden('accounting.error.accountantJournal', { journal: own.map((o) => o.code).join(', ') });
+  }
+  throw new Forbidden('accounting.error.forbidden');
+}
+
+/** Validating, closing, lettering, bank import: the treasurer's. */
+export function requireTreasurer(role: AccountingRole) {
+  if (!role.treasurer) throw new Forbidden('accounting.error.forbidden');
+}
