@@ -1,0 +1,122 @@
+// npm run bench:accounting — 1,000,000 entry lines generated and posted (drafts written, then
+// validated through the numbering trigger, balance checked at commit), then timed: trial
+// balance, general ledger of one account, FEC export (streamed to a file). Prints peak memory.
+// Uses PGlite in memory, or the PostgreSQL server of DATABASE_URL. LINES=… to change the size.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { openPGlite, openPostgres, type Handle } from '../src/platform/db.ts';
+import { migrate } from '../src/platform/migrate.ts';
+import { CLI_ACTOR } from '../src/platform/audit.ts';
+import { addSubAccount, createFiscalYear } from '../src/accounting/books.ts';
+import { trialBalance, generalLedger } from '../src/accounting/reports.ts';
+import { exportFec } from '../src/accounting/fec.ts';
+
+const LINES = Number(process.env.LINES ?? 1_000_000);
+const PER_ENTRY = 4;
+const BATCH = 10_000; // entries per transaction
+let peakRss = 0;
+const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const sampler = setInterval(sample, 20);
+
+async function open(): Promise<{ h: Handle; drop: () => Promise<void>; kind: string }> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { h: await openPGlite(), drop: async () => {}, kind: 'PGlite (in memory)' };
+  const name = `ostal_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(base);
+  u.pathname = `/${name}`;
+  const h = await openPostgres(u.toString(), 4);
+  return {
+    h,
+    kind: 'PostgreSQL',
+    drop: async () => {
+      await h.close();
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const r = await fn();
+  console.log(`  ${label.padEnd(44)} ${((performance.now() - t0) / 1000).toFixed(2).padStart(8)} s`);
+  return r;
+}
+
+const { h, drop, kind } = await open();
+const db = h.db;
+console.log(`Ostal accounting benchmark on ${kind}, Node ${process.version}, ${LINES.toLocaleString('en')} lines`);
+await migrate(h);
+const fy = await createFiscalYear(db, CLI_ACTOR, '2025-09-01', '2026-08-31');
+await addSubAccount(db, CLI_ACTOR, '5121', 'Banca');
+await addSubAccount(db, CLI_ACTOR, '4111', 'Familles');
+const entries = Math.ceil(LINES / PER_ENTRY);
+
+await timed(`post ${entries.toLocaleString('en')} entries (${(entries * PER_ENTRY).toLocaleString('en')} lines)`, async () => {
+  for (let start = 0; start < entries; start += BATCH) {
+    const n = Math.min(BATCH, entries - start);
+    await db.transaction().execute(async (trx) => {
+      // Drafts: a purchase paid from the bank and a household's fee, four lines each.
+      const ids = await sql<{ id: number }>`
+        insert into entry (fiscal_year_id, journal_code, entry_date, label, piece_ref, created_by_label)
+        select ${fy.id}::bigint, (array['AC','VT','BQ','OD'])[1 + g % 4], date '2025-09-01' + (g % 365), 'Écriture ' || g, 'P' || g, 'bench'
+        from generate_series(${start}::int, ${start + n - 1}::int) g
+        returning id`.execute(trx);
+      const first = ids.rows[0]!.id;
+      const last = ids.rows[ids.rows.length - 1]!.id;
+      await sql`
+        insert into entry_line (entry_id, line_no, account_number, third_party_code, label, debit_cents, credit_cents, section_code)
+        select e.id, k,
+          case k when 1 then (array['6063','6064','6061','616','627','6226'])[1 + e.id % 6] when 2 then '5121' when 3 then '4111' else (array['706','756','7541'])[1 + e.id % 3] end,
+          null, '',
+          case when k in (1, 3) then 100 + (e.id * 7919) % 50000 else 0 end,
+          case when k in (2, 4) then 100 + (e.id * 7919) % 50000 else 0 end,
+          null
+        from entry e cross join generate_series(1, 4) k
+        where e.id between ${first}::bigint and ${last}::bigint`.execute(trx);
+      // Validation: each row takes the next number from the locked counter.
+      await sql`update entry set status = 'validated', validated_by_label = 'bench' where id between ${first}::bigint and ${last}::bigint`.execute(trx);
+    });
+    sample();
+  }
+});
+const count = await db.selectFrom('entry_line').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+const maxNumber = await db.selectFrom('entry').select((eb) => eb.fn.max('number').as('m')).executeTakeFirstOrThrow();
+console.log(`  (${Number(count.n).toLocaleString('en')} lines in the database, numbers 1 to ${maxNumber.m})`);
+
+const tb = await timed('trial balance (balance générale), whole year', () => trialBalance(db, { from: fy.starts_on, to: fy.ends_on }));
+if (tb.totals.debit !== tb.totals.credit) throw new Error('trial balance does not balance');
+const gl = await timed('general ledger of 6064, whole year', () => generalLedger(db, { account: '6064', from: fy.starts_on, to: fy.ends_on }));
+console.log(`  (${tb.rows.length} accounts; ${gl.lines.length.toLocaleString('en')} ledger lines)`);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-bench-fec-'));
+const file = path.join(dir, '000000000FEC20260831.txt');
+const rssBeforeFec = process.memoryUsage().rss;
+peakRss = rssBeforeFec;
+const fec = await timed('FEC export (streamed to a file)', async () => {
+  const out = fs.createWriteStream(file);
+  const r = await exportFec(db, fy.id, async (chunk) => {
+    if (!out.write(chunk)) await once(out, 'drain');
+  });
+  out.end();
+  await once(out, 'finish');
+  return r;
+});
+const fecPeak = peakRss;
+console.log(`  (${fec.lines.toLocaleString('en')} FEC lines, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB; RSS before ${(rssBeforeFec / 1e6).toFixed(0)} MB, peak during export ${(fecPeak / 1e6).toFixed(0)} MB)`);
+fs.rmSync(dir, { recursive: true });
+clearInterval(sampler);
+sample();
+console.log(`  peak RSS of the whole run: ${(Math.max(peakRss, fecPeak) / 1e6).toFixed(0)} MB`);
+await drop();
+if (kind.startsWith('PGlite')) await h.close();
