@@ -23,7 +23,11 @@ export async function loadSnapshot(db: Queryable): Promise<Snapshot> {
     db.selectFrom('group_member').select(['group_id', 'person_id', 'role']).execute(),
   ]);
   const emailsOf = new Map<number, string[]>();
-  for (const e of emails) emailsOf.set(e.person_id, [...(emailsOf.get(e.person_id) ?? []), e.email]);
+  for (const e of emails) {
+    const list = emailsOf.get(e.person_id);
+    if (list) list.push(e.email);
+    else emailsOf.set(e.person_id, [e.email]);
+  }
   return {
     year: year ? { id: year.id, label: year.label } : null,
     levels: levels.map((l) => l.code),
@@ -94,25 +98,35 @@ export async function applyPlan(trx: Queryable, plan: Plan, yearId: number | nul
     }
     step();
   }
-  for (const p of changed(plan.people)) {
-    if (p.action === 'create') {
-      const row = await trx.insertInto('person').values({ first_name: p.firstName, last_name: p.lastName, phone: p.phone }).returning('id').executeTakeFirstOrThrow();
-      ids.set(p.key, row.id);
-      await trx.insertInto('person_email').values(p.addEmails.map((email, position) => ({ email, person_id: row.id, position }))).execute();
-    } else {
-      await trx.updateTable('person').set({ first_name: p.firstName, last_name: p.lastName, phone: p.phone }).where('id', '=', p.id!).execute();
-      if (p.addEmails.length) {
-        // New addresses go after the ones the person already has: the main one stays.
-        const last = await trx
-          .selectFrom('person_email')
-          .select(sql<number>`coalesce(max(position), -1)`.as('pos'))
-          .where('person_id', '=', p.id!)
-          .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('person_email')
-          .values(p.addEmails.map((email, i) => ({ email, person_id: p.id!, position: Number(last.pos) + 1 + i })))
-          .execute();
-      }
+  // New people in batches: their ids are drawn from the identity sequence first, so that each
+  // address can be attached to its person without relying on the order RETURNING gives.
+  const newPeople = plan.people.filter((p) => p.action === 'create');
+  for (let i = 0; i < newPeople.length; i += CHUNK) {
+    const chunk = newPeople.slice(i, i + CHUNK);
+    const drawn = await sql<{ id: number }>`select nextval(pg_get_serial_sequence('person', 'id'))::int8 as id from generate_series(1, ${chunk.length}::int)`.execute(trx);
+    chunk.forEach((p, j) => ids.set(p.key, Number(drawn.rows[j]!.id)));
+    await sql`insert into person (id, first_name, last_name, phone) overriding system value values ${sql.join(
+      chunk.map((p) => sql`(${ids.get(p.key)!}, ${p.firstName}, ${p.lastName}, ${p.phone})`),
+    )}`.execute(trx);
+    await trx
+      .insertInto('person_email')
+      .values(chunk.flatMap((p) => p.addEmails.map((email, position) => ({ email, person_id: ids.get(p.key)!, position }))))
+      .execute();
+    step(chunk.length);
+  }
+  for (const p of plan.people.filter((x) => x.action === 'update')) {
+    await trx.updateTable('person').set({ first_name: p.firstName, last_name: p.lastName, phone: p.phone }).where('id', '=', p.id!).execute();
+    if (p.addEmails.length) {
+      // New addresses go after the ones the person already has: the main one stays.
+      const last = await trx
+        .selectFrom('person_email')
+        .select(sql<number>`coalesce(max(position), -1)`.as('pos'))
+        .where('person_id', '=', p.id!)
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('person_email')
+        .values(p.addEmails.map((email, i) => ({ email, person_id: p.id!, position: Number(last.pos) + 1 + i })))
+        .execute();
     }
     step();
   }
@@ -124,19 +138,30 @@ export async function applyPlan(trx: Queryable, plan: Plan, yearId: number | nul
     changed(plan.regents).map((r) => ({ class_id: id(r.classKey), person_id: id(r.personKey) })),
     (chunk) => trx.insertInto('class_regent').values(chunk).execute(),
   );
-  for (const h of changed(plan.households)) {
-    const row = await trx.insertInto('household').values({ name: h.name }).returning('id').executeTakeFirstOrThrow();
-    ids.set(h.key, row.id);
-    step();
+  // Households and pupils in batches, matched back by their unique names.
+  const newHouseholds = changed(plan.households);
+  for (let i = 0; i < newHouseholds.length; i += CHUNK) {
+    const chunk = newHouseholds.slice(i, i + CHUNK);
+    const rows = await trx.insertInto('household').values(chunk.map((h) => ({ name: h.name }))).returning(['id', 'name']).execute();
+    const byName = new Map(rows.map((r) => [r.name, r.id]));
+    for (const h of chunk) ids.set(h.key, byName.get(h.name)!);
+    step(chunk.length);
   }
   await insertMany(
     changed(plan.guardians).map((g) => ({ household_id: id(g.householdKey), person_id: id(g.personKey) })),
     (chunk) => trx.insertInto('household_guardian').values(chunk).execute(),
   );
-  for (const p of changed(plan.pupils)) {
-    const row = await trx.insertInto('pupil').values({ household_id: id(p.householdKey), first_name: p.firstName }).returning('id').executeTakeFirstOrThrow();
-    ids.set(p.key, row.id);
-    step();
+  const newPupils = changed(plan.pupils);
+  for (let i = 0; i < newPupils.length; i += CHUNK) {
+    const chunk = newPupils.slice(i, i + CHUNK);
+    const rows = await trx
+      .insertInto('pupil')
+      .values(chunk.map((p) => ({ household_id: id(p.householdKey), first_name: p.firstName })))
+      .returning(['id', 'household_id', 'first_name'])
+      .execute();
+    const byKey = new Map(rows.map((r) => [`${r.household_id}|${r.first_name}`, r.id]));
+    for (const p of chunk) ids.set(p.key, byKey.get(`${id(p.householdKey)}|${p.firstName}`)!);
+    step(chunk.length);
   }
   const enrolments = changed(plan.enrolments);
   if (enrolments.length && yearId === null) throw new Error('no current school year');

@@ -35,6 +35,13 @@ describe('headers and layouts', () => {
     assert.ok(s.ok && s.layout === 'staff');
   });
 
+  test('title lines above the header row are skipped', () => {
+    const r = recogniseSheets([csv('Annuaire 2026-2027;;\n;;\ngroupe;type;prenom;nom;email\nCA;ca;Anna;Roca;anna@example.org\n')]);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.sheets[0]!.layout, 'groups');
+    assert.deepEqual(r.sheets[0]!.rows.map((x) => x.line), [4]);
+  });
+
   test('an unknown header row and missing columns are reported on line 1', () => {
     const r = recogniseSheets([csv('nom,prenom,adresse\nA,B,C\n')]);
     assert.equal(r.errors[0]!.key, 'import.error.layout');
@@ -50,6 +57,7 @@ describe('reading CSV', () => {
     assert.equal(detectDelimiter('a;b;c\n1;2;3'), ';');
     assert.equal(detectDelimiter('a\tb\tc'), '\t');
     assert.equal(detectDelimiter('"a;x",b,c'), ',');
+    assert.equal(detectDelimiter('Annuaire 2026\necole;classe;niveau\n'), ';');
   });
 
   test('Windows-1252 bytes are decoded when the file is not UTF-8, and a UTF-8 BOM is dropped', () => {

@@ -125,6 +125,8 @@ export function sameName(s: string): string {
   return cleanCell(s).toLocaleLowerCase('fr');
 }
 
+const HEADER_SEARCH_ROWS = 10;
+
 /** Finds each sheet's layout from its header row and turns its rows into named cells. */
 export function recogniseSheets(raw: RawSheet[]): { sheets: RecognisedSheet[]; summaries: SheetSummary[]; errors: ImportIssue[] } {
   const sheets: RecognisedSheet[] = [];
@@ -132,8 +134,18 @@ export function recogniseSheets(raw: RawSheet[]): { sheets: RecognisedSheet[]; s
   const errors: ImportIssue[] = [];
   let total = 0;
   for (const s of raw) {
-    const [header, ...data] = s.rows;
-    if (!header) continue; // an empty sheet of a workbook
+    if (s.rows.length === 0) continue; // an empty sheet of a workbook
+    // Spreadsheets often carry a title or a date above the header row: skip such lines.
+    let start = 0;
+    for (let i = 0; i < Math.min(HEADER_SEARCH_ROWS, s.rows.length); i++) {
+      const found = detectLayout(s.rows[i]!.cells);
+      if (found.ok || found.problem !== 'unknown') {
+        start = i;
+        break;
+      }
+    }
+    const header = s.rows[start]!;
+    const data = s.rows.slice(start + 1);
     const at = { sheet: s.name, line: header.line };
     const h = detectLayout(header.cells);
     if (!h.ok) {
@@ -342,6 +354,13 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
     }
   }
 
+  // Existing links, by their natural keys.
+  const dbStaff = new Set(snap.staff.map((s) => `${s.personId}|${s.schoolId ?? '-'}|${s.role}`));
+  const dbRegents = new Set(snap.classRegents.map((r) => `${r.classId}|${r.personId}`));
+  const dbGuardians = new Set(snap.guardians.map((g) => `${g.householdId}|${g.personId}`));
+  const dbGuardedHouseholds = new Set(snap.guardians.map((g) => g.householdId));
+  const dbMembers = new Map(snap.members.map((m) => [`${m.groupId}|${m.personId}`, m]));
+
   // --- people -------------------------------------------------------------------------
   const ownerOf = new Map<string, number>();
   for (const p of snap.people) for (const e of p.emails) ownerOf.set(e, p.id);
@@ -358,7 +377,9 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
   const clusters = new Map<string, number[]>();
   people.forEach((_, i) => {
     const root = uf.find(`in:${i}`);
-    clusters.set(root, [...(clusters.get(root) ?? []), i]);
+    const list = clusters.get(root);
+    if (list) list.push(i);
+    else clusters.set(root, [i]);
   });
   const personKeyOf = new Map<number, string>();
   const personPlan: Plan['people'] = [];
@@ -506,7 +527,7 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
     staffSeen.set(key, { at, explicit: dupColumn !== null });
     const personId = plan.ids[pKey];
     const schoolId = sKey === null ? null : plan.ids[sKey];
-    const exists = personId !== undefined && schoolId !== undefined && snap.staff.some((s) => s.personId === personId && s.schoolId === schoolId && s.role === role);
+    const exists = personId !== undefined && schoolId !== undefined && dbStaff.has(`${personId}|${schoolId ?? '-'}|${role}`);
     plan.staff.push({
       action: exists ? 'unchanged' : 'create',
       key,
@@ -560,7 +581,7 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
     if (rec.regent === null) continue;
     const classId = plan.ids[key];
     const personId = plan.ids[pKey];
-    const linked = classId !== undefined && personId !== undefined && snap.classRegents.some((x) => x.classId === classId && x.personId === personId);
+    const linked = classId !== undefined && personId !== undefined && dbRegents.has(`${classId}|${personId}`);
     plan.regents.push({ action: linked ? 'unchanged' : 'create', key: dupKey, label: `${personLabel.get(pKey)} → ${classLabel.get(key)}`, at: rec.at, classKey: key, personKey: pKey });
     addStaff(pKey, sKey, 'regent', rec.at, null);
   }
@@ -647,12 +668,12 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
       guardianSeen.add(linkKey);
       const hid = plan.ids[hKey];
       const pid = plan.ids[pKey];
-      const linked = hid !== undefined && pid !== undefined && snap.guardians.some((x) => x.householdId === hid && x.personId === pid);
+      const linked = hid !== undefined && pid !== undefined && dbGuardians.has(`${hid}|${pid}`);
       plan.guardians.push({ action: linked ? 'unchanged' : 'create', key: linkKey, label: `${personLabel.get(pKey)} → ${hItem.name}`, at: rec.at, householdKey: hKey, personKey: pKey });
     }
   }
   for (const h of plan.households) {
-    const hasInDb = h.id !== undefined && snap.guardians.some((g) => g.householdId === h.id);
+    const hasInDb = h.id !== undefined && dbGuardedHouseholds.has(h.id);
     // A household whose guardian cells were there but wrong already has its error.
     if (householdGuardians.get(h.key)!.size === 0 && !hasInDb && !householdsWithGuardianCells.has(h.key)) {
       errors.push({ ...h.at, column: 'responsable1_email', key: 'import.error.noGuardian', params: { household: h.name } });
@@ -705,7 +726,7 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
     memberSeen.set(mKey, rec.at);
     const gid = plan.ids[gKey];
     const pid = plan.ids[pKey];
-    const current = gid !== undefined && pid !== undefined ? snap.members.find((m) => m.groupId === gid && m.personId === pid) : undefined;
+    const current = gid !== undefined && pid !== undefined ? dbMembers.get(`${gid}|${pid}`) : undefined;
     plan.memberships.push({
       action: current === undefined ? 'create' : current.role === rec.role ? 'unchanged' : 'update',
       key: mKey,

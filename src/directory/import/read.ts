@@ -55,21 +55,32 @@ export function decodeText(bytes: Uint8Array): string {
   }
 }
 
-/** The delimiter that splits the header line best: `,` `;` or tab, counted outside quotes. */
+/**
+ * The delimiter that splits the header best: `,` `;` or tab, counted outside quotes on the
+ * line of the first ten that has the most of them (a title line above the header may have none).
+ */
 export function detectDelimiter(text: string): string {
-  const firstLine = text.split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
-  const counts = new Map<string, number>([
-    [',', 0],
-    [';', 0],
-    ['\t', 0],
-  ]);
-  let quoted = false;
-  for (const ch of firstLine) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-  }
+  const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim() !== '').slice(0, 10);
   let best = ',';
-  for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
+  let bestCount = 0;
+  for (const line of lines) {
+    const counts = new Map<string, number>([
+      [',', 0],
+      [';', 0],
+      ['\t', 0],
+    ]);
+    let quoted = false;
+    for (const ch of line) {
+      if (ch === '"') quoted = !quoted;
+      else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+    }
+    for (const [d, n] of counts) {
+      if (n > bestCount) {
+        best = d;
+        bestCount = n;
+      }
+    }
+  }
   return best;
 }
 
