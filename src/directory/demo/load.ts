@@ -1,5 +1,6 @@
 // Loads the demo association into an empty directory, in one transaction, with a few
 // batched inserts (a row-by-row load takes seconds on PGlite).
+import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db.ts';
 import { Conflict } from '../../platform/errors.ts';
 import { recordEvent, type Actor } from '../../platform/audit.ts';
@@ -41,6 +42,8 @@ export interface DemoCounts {
 
 export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; today?: Date } = {}): Promise<DemoCounts> {
   return db.transaction().execute(async (trx) => {
+    // Two loads at once (a double click on a server): the second waits, then finds households.
+    await sql`select pg_advisory_xact_lock(hashtext('ostal.directory.demo'))`.execute(trx);
     const households = await trx.selectFrom('household').select('id').limit(1).executeTakeFirst();
     if (households) throw new Conflict('demo.error.notEmpty');
     const taken = new Set((await trx.selectFrom('person_email').select('email').execute()).map((e) => e.email));
