@@ -14,6 +14,7 @@ fieldset.q.invalid{border-color:var(--err);background:var(--err-bg)}
 .field-error{color:var(--err);font-weight:600;margin:.25rem 0}
 .req{color:var(--err)}
 table.matrix td,table.matrix th{text-align:center}
+table.matrix input{width:1.4rem;height:1.4rem}
 table.matrix th[scope=row]{text-align:left;font-weight:400}
 figure.chart{margin:.5rem 0;overflow-x:auto}
 figure.chart svg{max-width:100%;height:auto}

@@ -4,7 +4,9 @@ import { forEachDatabase } from '../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
 import { aClass, aHousehold, aPerson, aSchool } from '../directory/factories.ts';
 import { loadDef } from './survey.ts';
-import { linksFor } from './testing.ts';
+import { addAudience, openSurvey } from './campaign.ts';
+import { createMailer } from '../platform/mail.ts';
+import { aSurvey, linksFor, MAIL, ORGANISER } from './testing.ts';
 
 forEachDatabase('survey pages', (t) => {
   test('an organiser builds and opens a survey without JavaScript; a parent answers from the mailed link; the chart changes', async () => {
@@ -121,6 +123,40 @@ forEachDatabase('survey pages', (t) => {
       assert.match(await closed.text(), /close/);
       const late = await other.post(`/s/${token2}`, { action: 'submit', [`q${computer!.id}`]: String(computer!.options[0]!.id) });
       assert.equal(late.status, 410);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('concurrent submits of one link over HTTP give one answer; an anonymous survey is analysed without names or group filter', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const cls = await aClass(db);
+      const h = await aHousehold(db, { classIds: [cls.id] });
+      const admin = await aPerson(db);
+      await db.updateTable('person').set({ is_platform_admin: true }).where('id', '=', admin.id).execute();
+      const s = await aSurvey(db, { anonymous: true });
+      await addAudience(db, ORGANISER, s.id, 'class', cls.id);
+      await openSurvey(db, createMailer({}), ORGANISER, s.id, MAIL);
+      const [token] = await linksFor(db, h.guardians[0]!.email!);
+      const parent = new WebClient(app.url);
+      await parent.get(`/s/${token}`);
+      const fields = { action: 'submit', [`q${s.q.internet}`]: String(s.opt.yes), [`q${s.q.ease}`]: '5', [`q${s.q.comment}`]: 'Anonyme' };
+      const statuses = await Promise.all(Array.from({ length: 10 }, () => parent.post(`/s/${token}`, fields).then((r) => r.status)));
+      assert.deepEqual(statuses.filter((x) => x === 200).length, 1);
+      assert.ok(statuses.every((x) => x === 200 || x === 409), statuses.join(','));
+      const org = new WebClient(app.url);
+      await org.signInAs(handle, admin.id);
+      const results = await (await org.get(`/surveys/${s.id}/results?unit=class:${cls.id}`)).text();
+      assert.match(results, /1 réponses analysées/);
+      assert.match(results, /pas de filtre par groupe/);
+      const csv = await (await org.get(`/surveys/${s.id}/export.csv`)).text();
+      const [header, row] = csv.replace(/^\uFEFF/, '').trim().split('\r\n');
+      assert.doesNotMatch(header!, /Personne|Adresse/);
+      assert.doesNotMatch(row!, new RegExp(h.guardians[0]!.email!));
+      const rate = await (await org.get(`/surveys/${s.id}/rate`)).text();
+      assert.match(rate, /1 réponses sur 1 invitations/);
     } finally {
       await app.close();
     }
