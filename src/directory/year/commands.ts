@@ -1,8 +1,33 @@
 // `ostal demo`, `ostal directory rollover`, `ostal directory year create`: the same operations as the year page.
 import { CLI_ACTOR } from '../../platform/audit.ts';
 import { UsageError, type CliCommand } from '../../platform/cli/command.ts';
+import type { Db } from '../../platform/db.ts';
+import type { GroupKind, GroupRole } from '../tables.ts';
 import { loadDemo } from '../demo/load.ts';
 import { createFirstYear, rolloverYear } from './rollover.ts';
+
+async function memberAddress(db: Db, kind: GroupKind, role: GroupRole): Promise<string> {
+  const r = await db
+    .selectFrom('group_member')
+    .innerJoin('directory_group', 'directory_group.id', 'group_member.group_id')
+    .innerJoin('person_email', 'person_email.person_id', 'group_member.person_id')
+    .select('person_email.email')
+    .where('directory_group.kind', '=', kind)
+    .where('group_member.role', '=', role)
+    .orderBy('person_email.email')
+    .executeTakeFirst();
+  return r?.email ?? '-';
+}
+
+async function regentAddress(db: Db): Promise<string> {
+  const r = await db
+    .selectFrom('class_regent')
+    .innerJoin('person_email', 'person_email.person_id', 'class_regent.person_id')
+    .select('person_email.email')
+    .orderBy('person_email.email')
+    .executeTakeFirst();
+  return r?.email ?? '-';
+}
 
 export const yearCommands: CliCommand[] = [
   {
@@ -11,8 +36,14 @@ export const yearCommands: CliCommand[] = [
     summary: 'Load the fictional demo association (two schools, ten classes, 150 households, groups) into an empty directory.',
     async run(env, _args, opts) {
       const counts = await loadDemo(env.db, CLI_ACTOR);
-      if (opts.json) env.json(counts);
-      else env.print(`Demo association loaded: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}.`);
+      if (opts.json) {
+        env.json(counts);
+        return;
+      }
+      env.print(`Demo association loaded: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}.`);
+      // Whom to sign in as to see each role; without a relay the sign-in mail lands in the outbox.
+      const [it, regent, bureau] = await Promise.all([memberAddress(env.db, 'it', 'lead'), regentAddress(env.db), memberAddress(env.db, 'bureau', 'co_president')]);
+      env.print(`Try signing in as an IT group member (administrator): ${it}; a regent: ${regent}; a co-president: ${bureau}.`);
     },
   },
   {
