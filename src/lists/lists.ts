@@ -257,3 +257,54 @@ export async function renameAddress(db: Queryable, actor: Actor, listId: number,
   }
   await recordEvent(db, actor, 'lists.rename', String(listId), { slug });
 }
+
+export interface ListSettings {
+  name: string;
+  policy: ListPolicy;
+  subjectPrefix: string;
+  footer: string;
+  replyTo: 'sender' | 'list';
+  maxBytes: number;
+  archivePublic: boolean;
+}
+
+/** Validates the settings form of a list (boundary: strings in, typed settings out). */
+export function parseSettings(f: Record<string, string>): ListSettings {
+  const policy = f.policy as ListPolicy;
+  if (!['announce', 'discussion', 'moderated'].includes(policy)) throw new InvalidInput('lists.error.policy');
+  const replyTo = f.reply_to === 'list' ? 'list' : 'sender';
+  const mb = Number(f.max_mb);
+  if (!Number.isFinite(mb) || mb < 0.01 || mb > 100) throw new InvalidInput('lists.error.size');
+  if (!f.name?.trim()) throw new InvalidInput('lists.error.name');
+  return {
+    name: f.name.trim().slice(0, 200),
+    policy,
+    subjectPrefix: (f.subject_prefix ?? '').trim().slice(0, 60),
+    footer: (f.footer ?? '').replace(/\r\n/g, '\n').slice(0, 2000),
+    replyTo,
+    maxBytes: Math.round(mb * 1024 * 1024),
+    archivePublic: f.archive_public === 'on',
+  };
+}
+
+export async function updateSettings(db: Queryable, actor: Actor, listId: number, s: ListSettings) {
+  await db
+    .updateTable('mailing_list')
+    .set({ name: s.name, policy: s.policy, subject_prefix: s.subjectPrefix, footer: s.footer, reply_to: s.replyTo, max_bytes: s.maxBytes, archive_public: s.archivePublic })
+    .where('id', '=', listId)
+    .execute();
+  await recordEvent(db, actor, 'lists.settings', String(listId), { ...s });
+}
+
+/** The lists a person is a member of, with their delivery mode there. */
+export async function listsOfPerson(db: Queryable, personId: number) {
+  return db
+    .selectFrom('list_membership as m')
+    .innerJoin('mailing_list as l', 'l.id', 'm.list_id')
+    .innerJoin('person_email as pe', 'pe.email', 'm.address')
+    .leftJoin('list_member_state as s', (j) => j.onRef('s.list_id', '=', 'm.list_id').onRef('s.address', '=', 'm.address'))
+    .select(['l.id', 'l.slug', 'l.name', 'l.kind', 'm.address', 'm.from_directory', 's.delivery', 's.disabled_at'])
+    .where('pe.person_id', '=', personId)
+    .orderBy('l.slug')
+    .execute();
+}

@@ -6,7 +6,9 @@ import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
 import { Forbidden, InvalidInput, NotFound } from '../platform/errors.ts';
 import { dkimDnsRecord, ensureListKeys } from './keys.ts';
-import { isModerator, listBySlug, listMembers, listOwners } from './lists.ts';
+import { isModerator, listBySlug, listMembers, listOwners, listsOfPerson, parseSettings, renameAddress, setDelivery, updateSettings } from './lists.ts';
+import { reenableMember } from './bounces.ts';
+import type { DeliveryMode } from './tables.ts';
 import { decideHeld, heldMessages, type Decision } from './moderation.ts';
 import { listsRuntime } from './service.ts';
 import { deliveryForToken, unsubscribeDelivery } from './unsubscribe.ts';
@@ -60,9 +62,40 @@ export function listsRoutes(app: Hono<AppEnv>) {
     const held = await heldMessages(rc.deps.db, v.personId, v.isAdmin);
     const domain = rc.deps.config.mailDomain;
     const dns = v.isAdmin ? dkimDnsRecord(await ensureListKeys(rc.deps.db, domain)) : undefined;
+    const mine = await listsOfPerson(rc.deps.db, v.personId);
     return c.html(
       <Layout rc={rc} title={rc.t('lists.title')}>
         <h1>{rc.t('lists.title')}</h1>
+        {c.req.query('saved') && <Notice kind="ok">{rc.t('lists.saved')}</Notice>}
+        {mine.length > 0 && (
+          <section>
+            <h2>{rc.t('lists.mine')}</h2>
+            {mine.map((m) => (
+              <Form rc={rc} action={`/lists/${m.slug}/delivery`} class="card">
+                <p>
+                  <a href={`/lists/${m.slug}/archive`}>{m.name}</a> <code>{`${m.slug}@${domain}`}</code>
+                  {m.disabled_at && <span class="tag">{rc.t('lists.member.disabled')}</span>}
+                </p>
+                <input type="hidden" name="address" value={m.address} />
+                <label for={`d-${m.id}`}>{rc.t('lists.member.delivery')}</label>
+                <select id={`d-${m.id}`} name="delivery">
+                  {(['each', 'digest', 'nomail'] as const).map((d) => (
+                    <option value={d} selected={(m.delivery ?? 'each') === d}>
+                      {rc.t(`lists.delivery.${d}`)}
+                    </option>
+                  ))}
+                </select>{' '}
+                <button type="submit">{rc.t('common.save')}</button>{' '}
+                {!m.from_directory && (
+                  <button type="submit" name="leave" value="1" class="secondary">
+                    {rc.t('lists.leave')}
+                  </button>
+                )}
+              </Form>
+            ))}
+          </section>
+        )}
+        <h2>{rc.t('lists.run')}</h2>
         {held.length > 0 && <Notice kind="info">{rc.t('lists.held.count', { n: held.length })}</Notice>}
         {lists.length === 0 ? (
           <p class="muted">{rc.t('lists.none')}</p>
@@ -128,6 +161,44 @@ export function listsRoutes(app: Hono<AppEnv>) {
             ))}
           </ul>
         )}
+        {v.isAdmin && (
+          <Form rc={rc} action={`/lists/${list.slug}/settings`} class="card">
+            <h2>{rc.t('lists.settings')}</h2>
+            <label for="slug">{rc.t('lists.address')}</label>
+            <input id="slug" name="slug" value={list.slug} required pattern="[a-z0-9]+([._\-][a-z0-9]+)*" maxlength={64} />
+            <span class="hint">@{rc.deps.config.mailDomain}</span>
+            <label for="name">{rc.t('lists.name')}</label>
+            <input id="name" name="name" value={list.name} required maxlength={200} />
+            <label for="policy">{rc.t('lists.policy')}</label>
+            <select id="policy" name="policy">
+              {(['announce', 'discussion', 'moderated'] as const).map((p) => (
+                <option value={p} selected={list.policy === p}>
+                  {rc.t(`lists.policy.${p}`)}
+                </option>
+              ))}
+            </select>
+            <label for="subject_prefix">{rc.t('lists.prefix')}</label>
+            <input id="subject_prefix" name="subject_prefix" value={list.subject_prefix} maxlength={60} />
+            <label for="footer">{rc.t('lists.footer')}</label>
+            <textarea id="footer" name="footer" rows={3} maxlength={2000}>{list.footer}</textarea>
+            <label for="reply_to">{rc.t('lists.replyTo')}</label>
+            <select id="reply_to" name="reply_to">
+              <option value="sender" selected={list.reply_to === 'sender'}>{rc.t('lists.replyTo.sender')}</option>
+              <option value="list" selected={list.reply_to === 'list'}>{rc.t('lists.replyTo.list')}</option>
+            </select>
+            <label for="max_mb">{rc.t('lists.maxMb')}</label>
+            <input id="max_mb" name="max_mb" type="number" step="0.1" min="0.1" max="100" value={String(Math.round((list.max_bytes / 1048576) * 10) / 10)} />
+            <label>
+              <input type="checkbox" name="archive_public" checked={list.archive_public} /> {rc.t('lists.archivePublic')}
+            </label>
+            <p>
+              <button type="submit">{rc.t('common.save')}</button>
+            </p>
+          </Form>
+        )}
+        <p>
+          <a href={`/lists/${list.slug}/archive`}>{rc.t('lists.archive.title', { list: list.name })}</a>
+        </p>
         <h2>{rc.t('lists.owners')}</h2>
         <ul>
           {owners.map((o) => (
@@ -151,7 +222,16 @@ export function listsRoutes(app: Hono<AppEnv>) {
                   <td>
                     {m.address} {m.fromDirectory && <span class="tag">{rc.t('lists.fromDirectory')}</span>}
                   </td>
-                  <td>{m.disabled ? rc.t('lists.member.disabled') : rc.t(`lists.delivery.${m.delivery}`)}</td>
+                  <td>
+                    {m.disabled ? (
+                      <Form rc={rc} action={`/lists/${list.slug}/reenable`}>
+                        {rc.t('lists.member.disabled')} <input type="hidden" name="address" value={m.address} />
+                        <button type="submit" class="secondary">{rc.t('lists.member.reenable')}</button>
+                      </Form>
+                    ) : (
+                      rc.t(`lists.delivery.${m.delivery}`)
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -297,6 +377,49 @@ export function listsRoutes(app: Hono<AppEnv>) {
         'x-content-type-options': 'nosniff',
       },
     });
+  });
+
+  app.post('/lists/:slug/settings', async (c) => {
+    const rc = c.get('rc');
+    const { v, list } = await listForModerator(c);
+    if (!v.isAdmin) throw new Forbidden('error.forbidden');
+    const body = await c.req.parseBody();
+    const f = Object.fromEntries(['slug', 'name', 'policy', 'subject_prefix', 'footer', 'reply_to', 'max_mb', 'archive_public'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string) : '']));
+    const settings = parseSettings(f);
+    const slug = f.slug!.trim().toLowerCase();
+    await rc.deps.db.transaction().execute(async (trx) => {
+      await updateSettings(trx, actorOf(v), list.id, settings);
+      if (slug !== list.slug) await renameAddress(trx, actorOf(v), list.id, slug);
+    });
+    return c.redirect(`/lists/${slug}?done=1`, 303);
+  });
+
+  app.post('/lists/:slug/reenable', async (c) => {
+    const rc = c.get('rc');
+    const { list } = await listForModerator(c);
+    const body = await c.req.parseBody();
+    await reenableMember(rc.deps.db, list.id, field(body, 'address').toLowerCase());
+    return c.redirect(`/lists/${list.slug}?done=1`, 303);
+  });
+
+  // A member chooses how they receive a list, re-enables their own delivery, or leaves a hand-made list.
+  app.post('/lists/:slug/delivery', async (c) => {
+    const rc = c.get('rc');
+    const v = requireViewer(c);
+    const list = await listBySlug(rc.deps.db, c.req.param('slug') ?? '');
+    const body = await c.req.parseBody();
+    const address = field(body, 'address').toLowerCase();
+    const mine = (await listsOfPerson(rc.deps.db, v.personId)).find((m) => m.id === list.id && m.address === address);
+    if (!mine) throw new Forbidden('error.forbidden');
+    if (field(body, 'leave') && !mine.from_directory) {
+      await rc.deps.db.deleteFrom('list_member').where('list_id', '=', list.id).where('address', '=', address).execute();
+    } else {
+      const delivery = field(body, 'delivery') as DeliveryMode;
+      if (!['each', 'digest', 'nomail'].includes(delivery)) throw new InvalidInput('lists.error.decision');
+      await setDelivery(rc.deps.db, list.id, address, delivery);
+      if (mine.disabled_at) await reenableMember(rc.deps.db, list.id, address);
+    }
+    return c.redirect('/lists?saved=1', 303);
   });
 
   // RFC 8058: GET only shows a page (link scanners must not unsubscribe anyone); POST unsubscribes.
