@@ -229,7 +229,24 @@ export async function closeSurvey(db: Queryable, actor: Actor, surveyId: number)
     .deleteFrom('survey_draft')
     .where('invitation_id', 'in', (eb) => eb.selectFrom('survey_invitation').select('id').where('survey_id', '=', surveyId))
     .execute();
+  if (s.anonymous) await shuffleAnonymousResponses(db, surveyId);
   await recordEvent(db, actor, 'survey.close', `survey:${surveyId}`);
+}
+
+/**
+ * An anonymous answer is written in the transaction that marks its invitation answered, so until
+ * this runs the two rows share a transaction id (xmin) and sit in submission order on disk: a
+ * database administrator could pair them. Rewriting all of a survey's anonymous answers in one
+ * transaction, in random order, gives them one common xmin and a shuffled physical order.
+ * Run at closing and by every scheduler pass (`ostal surveys tick`).
+ */
+export async function shuffleAnonymousResponses(db: Queryable, surveyId: number): Promise<number> {
+  const r = await sql<{ n: number }>`
+    with taken as (delete from survey_anonymous_response where survey_id = ${surveyId} returning id, survey_id, answers),
+         put as (insert into survey_anonymous_response (id, survey_id, answers)
+                 select id, survey_id, answers from taken order by random() returning 1)
+    select count(*)::int as n from put`.execute(db);
+  return r.rows[0]?.n ?? 0;
 }
 
 /**
@@ -273,6 +290,8 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
 export async function runDueSurveyJobs(db: Queryable, mailer: Mailer, settings: MailSettings, now = new Date()): Promise<{ closed: number; reminded: number }> {
   const toClose = await db.selectFrom('survey').select('id').where('status', '=', 'open').where('closes_at', '<=', now).execute();
   for (const s of toClose) await closeSurvey(db, SYSTEM_ACTOR, s.id);
+  const anonymous = await db.selectFrom('survey').select('id').where('status', '=', 'open').where('anonymous', '=', true).execute();
+  for (const s of anonymous) await shuffleAnonymousResponses(db, s.id);
   const due = await db
     .selectFrom('survey')
     .select(['id', 'remind_every_days', 'last_reminder_at', 'opened_at'])

@@ -140,19 +140,34 @@ forEachDatabase('surveys', (t) => {
     assert.equal((await db.selectFrom('survey_response').select('id').where('survey_id', '=', s.id).execute()).length, 0);
     const anon = await db.selectFrom('survey_anonymous_response').selectAll().where('survey_id', '=', s.id).execute();
     assert.equal(anon.length, 1);
-    assert.equal((await db.selectFrom('survey_draft').selectAll().execute()).length, 0);
+    assert.equal((await db.selectFrom('survey_draft').selectAll().where('invitation_id', 'in', (eb) => eb.selectFrom('survey_invitation').select('id').where('survey_id', '=', s.id)).execute()).length, 0);
     // Named responses cannot be written for an anonymous survey, even by hand.
     const inv = await db.selectFrom('survey_invitation').select('id').where('survey_id', '=', s.id).executeTakeFirstOrThrow();
     await assert.rejects(db.insertInto('survey_response').values({ survey_id: s.id, invitation_id: inv.id, answers: '{}' }).execute(), /wrong response table/);
 
+    // Until the shuffle, the answer shares its transaction id with the invitation; after, it does not.
+    const [token2] = await linksFor(db, a.other.guardians[0]!.email!);
+    await submitResponse(db, token2!, { [s.q.internet]: { choice: s.opt.yes }, [s.q.ease]: 4 });
+    const xmins = async () => ({
+      inv: (await sql<{ x: string }>`select xmin::text as x from survey_invitation where survey_id = ${s.id} and submitted_on is not null`.execute(db)).rows.map((r) => r.x),
+      anon: (await sql<{ x: string }>`select xmin::text as x from survey_anonymous_response where survey_id = ${s.id}`.execute(db)).rows.map((r) => r.x),
+    });
+    const before = await xmins();
+    assert.ok(before.anon.some((x) => before.inv.includes(x)));
+    await runDueSurveyJobs(db, mailer, MAIL);
+    const after = await xmins();
+    assert.equal(new Set(after.anon).size, 1);
+    assert.ok(!after.anon.some((x) => after.inv.includes(x)));
+    assert.equal(after.anon.length, 2);
+
     const rates = await responseRates(db, s.id);
-    assert.deepEqual([rates.total.invited, rates.total.answered], [4, 1]);
+    assert.deepEqual([rates.total.invited, rates.total.answered], [4, 2]);
     const cm1 = rates.units.find((u) => u.kind === 'class' && u.id === a.cm1.id)!;
     const ce2 = rates.units.find((u) => u.kind === 'class' && u.id === a.ce2.id)!;
     assert.deepEqual([cm1.invited, cm1.answered, cm1.pct], [2, 1, 50]);
-    assert.deepEqual([ce2.invited, ce2.answered], [3, 0]);
+    assert.deepEqual([ce2.invited, ce2.answered], [3, 1]);
     const { answers } = await loadAnswers(db, s.id, null);
-    assert.equal(answers.length, 1);
+    assert.equal(answers.length, 2);
   });
 
   test('reminders go only to those who have not answered; the first link keeps working', async () => {
