@@ -1,6 +1,276 @@
+// Accounting pages: entries (draft → validated), new entry, ledger, trial balance, reports.
+// Every flow is a plain form; the pages print cleanly (the browser's print is the printable version).
 import type { Hono } from 'hono';
-import type { AppEnv } from '../platform/web/context.ts';
+import type { Child } from 'hono/jsx';
+import type { AppEnv, Ctx, RequestContext } from '../platform/web/context.ts';
+import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
+import { InvalidInput } from '../platform/errors.ts';
+import type { MessageKey } from '../platform/i18n/index.ts';
+import { accountingRole, requirePost, requireRead, requireTreasurer } from './access.ts';
+import { createEntry, validateEntry, yearOf } from './books.ts';
+import { displayCents, parseAmount } from './money.ts';
+import { balanceSheet, generalLedger, incomeStatement, journalReport, trialBalance } from './reports.ts';
+import { registerDemoBooks } from './demo.ts';
+import type { LineInput } from './rules.ts';
+
+registerDemoBooks();
+
+const LINE_ROWS = 4;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+async function reader(c: Ctx) {
+  const v = requireViewer(c);
+  const role = await accountingRole(c.get('rc').deps.db, v.personId);
+  requireRead(role);
+  return { v, role };
+}
+
+/** The period asked for, else the fiscal year of today, else the latest one. */
+async function period(c: Ctx) {
+  const db = c.get('rc').deps.db;
+  const from = c.req.query('from');
+  const to = c.req.query('to');
+  if (from && to && DATE.test(from) && DATE.test(to)) return { from, to };
+  const today = new Date().toISOString().slice(0, 10);
+  const fy = (await yearOf(db, today)) ?? (await db.selectFrom('fiscal_year').selectAll().orderBy('ends_on', 'desc').executeTakeFirst());
+  return fy ? { from: fy.starts_on, to: fy.ends_on } : { from: today, to: today };
+}
+
+const money = (cents: number) => (cents === 0 ? '' : displayCents(cents));
+
+function PeriodForm({ action, p, rc, extra }: { action: string; p: { from: string; to: string }; rc: RequestContext; extra?: Child }) {
+  const { t } = rc;
+  return (
+    <form method="get" action={action} class="card">
+      {extra}
+      <label for="from">{t('accounting.from')}</label> <input id="from" name="from" type="date" value={p.from} required />{' '}
+      <label for="to">{t('accounting.to')}</label> <input id="to" name="to" type="date" value={p.to} required />{' '}
+      <button type="submit">{t('accounting.show')}</button>
+    </form>
+  );
+}
 
 export function accountingRoutes(app: Hono<AppEnv>) {
-  void app;
+  app.get('/accounting', async (c) => {
+    const { role } = await reader(c);
+    const rc = c.get('rc');
+    const { t } = rc;
+    const p = await period(c);
+    const entries = await journalReport(rc.deps.db, { ...p, includeDrafts: true });
+    entries.sort((a, b) => (a.date === b.date ? b.id - a.id : a.date < b.date ? 1 : -1));
+    const created = c.req.query('created');
+    const validated = c.req.query('validated');
+    return c.html(
+      <Layout rc={rc} title={t('accounting.title')}>
+        <h1>{t('accounting.title')}</h1>
+        {created && /^\d+$/.test(created) && <Notice kind="ok">{t('accounting.created')}</Notice>}
+        {validated && /^\d+$/.test(validated) && <Notice kind="ok">{t('accounting.validated', { number: Number(validated) })}</Notice>}
+        <p>
+          {(role.treasurer || role.accountant) && <a class="button" href="/accounting/entries/new">{t('accounting.newEntry')}</a>}{' '}
+          <a href={`/accounting/balance?from=${p.from}&to=${p.to}`}>{t('accounting.trialBalance')}</a> ·{' '}
+          <a href={`/accounting/ledger?from=${p.from}&to=${p.to}&account=512`}>{t('accounting.ledger')}</a> ·{' '}
+          <a href={`/accounting/reports?from=${p.from}&to=${p.to}`}>{t('accounting.reports')}</a>
+        </p>
+        <PeriodForm action="/accounting" p={p} rc={rc} />
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr><th>{t('accounting.date')}</th><th>{t('accounting.journal')}</th><th>{t('accounting.number')}</th><th>{t('accounting.label')}</th><th>{t('accounting.account')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th></th></tr>
+            </thead>
+            <tbody>
+              {entries.slice(0, 300).map((e) =>
+                e.lines.map((l, i) => (
+                  <tr>
+                    <td>{i === 0 ? e.date : ''}</td>
+                    <td>{i === 0 ? e.journal : ''}</td>
+                    <td>{i === 0 ? (e.number ?? <span class="tag">{t('accounting.draft')}</span>) : ''}</td>
+                    <td>{i === 0 ? e.label : l.label}</td>
+                    <td>{l.account} {l.thirdParty ? <span class="muted">{l.thirdParty}</span> : ''}</td>
+                    <td class="num">{money(l.debit)}</td>
+                    <td class="num">{money(l.credit)}</td>
+                    <td>
+                      {i === 0 && e.status === 'draft' && role.treasurer && (
+                        <Form rc={rc} action={`/accounting/entries/${e.id}/validate`}>
+                          <button type="submit">{t('accounting.validate')}</button>
+                        </Form>
+                      )}
+                    </td>
+                  </tr>
+                )),
+              )}
+            </tbody>
+          </table>
+        </div>
+      </Layout>,
+    );
+  });
+
+  app.get('/accounting/entries/new', async (c) => {
+    const { role } = await reader(c);
+    if (!role.treasurer && !role.accountant) requireTreasurer(role);
+    const rc = c.get('rc');
+    const { t, deps } = rc;
+    const journals = await deps.db.selectFrom('journal').selectAll().orderBy('code').execute();
+    const accounts = await deps.db.selectFrom('account').select(['number', 'label']).orderBy('number').execute();
+    const today = new Date().toISOString().slice(0, 10);
+    return c.html(
+      <Layout rc={rc} title={t('accounting.newEntry')}>
+        <h1>{t('accounting.newEntry')}</h1>
+        <Form rc={rc} action="/accounting/entries" class="card">
+          <label for="journal">{t('accounting.journal')}</label>
+          <select id="journal" name="journal">
+            {journals.filter((j) => role.treasurer || j.kind === 'accountant').map((j) => <option value={j.code}>{`${j.code} – ${j.label}`}</option>)}
+          </select>
+          <label for="date">{t('accounting.date')}</label>
+          <input id="date" name="date" type="date" value={today} required />
+          <label for="label">{t('accounting.label')}</label>
+          <input id="label" name="label" type="text" required maxlength={200} />
+          <label for="piece">{t('accounting.piece')}</label>
+          <input id="piece" name="piece" type="text" maxlength={60} />
+          <datalist id="accounts">{accounts.filter((a) => a.number.length >= 3).map((a) => <option value={a.number}>{a.label}</option>)}</datalist>
+          <table>
+            <thead><tr><th>{t('accounting.account')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th>{t('accounting.thirdParty')}</th></tr></thead>
+            <tbody>
+              {Array.from({ length: LINE_ROWS }, (_, i) => (
+                <tr>
+                  <td><input name={`account${i}`} list="accounts" inputmode="numeric" aria-label={`${t('accounting.account')} ${i + 1}`} /></td>
+                  <td><input name={`debit${i}`} inputmode="decimal" aria-label={`${t('accounting.debit')} ${i + 1}`} /></td>
+                  <td><input name={`credit${i}`} inputmode="decimal" aria-label={`${t('accounting.credit')} ${i + 1}`} /></td>
+                  <td><input name={`tp${i}`} aria-label={`${t('accounting.thirdParty')} ${i + 1}`} /></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p class="hint">{t('accounting.newEntry.hint')}</p>
+          <button type="submit">{t('accounting.saveDraft')}</button>
+        </Form>
+      </Layout>,
+    );
+  });
+
+  app.post('/accounting/entries', async (c) => {
+    const { v, role } = await reader(c);
+    const body = await c.req.parseBody();
+    const journal = field(body, 'journal');
+    const db = c.get('rc').deps.db;
+    await requirePost(db, role, journal);
+    const lines: LineInput[] = [];
+    for (let i = 0; i < LINE_ROWS; i++) {
+      const account = field(body, `account${i}`);
+      const d = field(body, `debit${i}`);
+      const cr = field(body, `credit${i}`);
+      if (!account && !d && !cr) continue;
+      if (!account) throw new InvalidInput('accounting.error.accountNumber', { account: '' });
+      lines.push({ account, debit: d ? parseAmount(d) : 0, credit: cr ? parseAmount(cr) : 0, thirdParty: field(body, `tp${i}`) || null });
+    }
+    const e = await createEntry(db, actorOf(v), { journal, date: field(body, 'date'), label: field(body, 'label'), pieceRef: field(body, 'piece'), lines });
+    return c.redirect(`/accounting?from=${e.entry_date}&to=${e.entry_date}&created=${e.id}`, 303);
+  });
+
+  app.post('/accounting/entries/:id/validate', async (c) => {
+    const { v, role } = await reader(c);
+    requireTreasurer(role);
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id)) throw new InvalidInput('accounting.error.noEntry', { id: c.req.param('id') });
+    const e = await validateEntry(c.get('rc').deps.db, actorOf(v), id);
+    return c.redirect(`/accounting?from=${e.entry_date}&to=${e.entry_date}&validated=${e.number}`, 303);
+  });
+
+  app.get('/accounting/ledger', async (c) => {
+    await reader(c);
+    const rc = c.get('rc');
+    const { t } = rc;
+    const p = await period(c);
+    const account = (c.req.query('account') ?? '512').replace(/[^0-9]/g, '').slice(0, 12) || '512';
+    const gl = await generalLedger(rc.deps.db, { ...p, account });
+    return c.html(
+      <Layout rc={rc} title={t('accounting.ledger')}>
+        <h1>{t('accounting.ledger')} – {account}</h1>
+        <PeriodForm action="/accounting/ledger" p={p} rc={rc} extra={<><label for="account">{t('accounting.account')}</label> <input id="account" name="account" value={account} inputmode="numeric" />{' '}</>} />
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th>{t('accounting.date')}</th><th>{t('accounting.journal')}</th><th>{t('accounting.number')}</th><th>{t('accounting.account')}</th><th>{t('accounting.label')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th>{t('accounting.balance')}</th><th>{t('accounting.lettering')}</th></tr></thead>
+            <tbody>
+              <tr><td colspan={7}>{t('accounting.opening')}</td><td class="num">{displayCents(gl.opening)}</td><td></td></tr>
+              {gl.lines.map((l) => (
+                <tr><td>{l.entry_date}</td><td>{l.journal_code}</td><td>{l.number}</td><td>{l.account_number}</td><td>{l.line_label || l.label}</td><td class="num">{money(l.debit_cents)}</td><td class="num">{money(l.credit_cents)}</td><td class="num">{displayCents(l.running)}</td><td>{l.lettering ?? ''}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Layout>,
+    );
+  });
+
+  app.get('/accounting/balance', async (c) => {
+    await reader(c);
+    const rc = c.get('rc');
+    const { t } = rc;
+    const p = await period(c);
+    const tb = await trialBalance(rc.deps.db, p);
+    if (c.req.query('format') === 'csv') {
+      const csv = ['account;label;debit;credit;balance', ...tb.rows.map((r) => [r.account, `"${r.label.replaceAll('"', '""')}"`, r.debit / 100, r.credit / 100, r.balance / 100].join(';'))].join('\r\n');
+      return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="balance-${p.from}-${p.to}.csv"` });
+    }
+    return c.html(
+      <Layout rc={rc} title={t('accounting.trialBalance')}>
+        <h1>{t('accounting.trialBalance')}</h1>
+        <PeriodForm action="/accounting/balance" p={p} rc={rc} />
+        <p><a href={`/accounting/balance?from=${p.from}&to=${p.to}&format=csv`}>CSV</a></p>
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th>{t('accounting.account')}</th><th>{t('accounting.label')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th>{t('accounting.balance')}</th></tr></thead>
+            <tbody>
+              {tb.rows.map((r) => (
+                <tr><td><a href={`/accounting/ledger?from=${p.from}&to=${p.to}&account=${r.account}`}>{r.account}</a></td><td>{r.label}</td><td class="num">{displayCents(r.debit)}</td><td class="num">{displayCents(r.credit)}</td><td class="num">{displayCents(r.balance)}</td></tr>
+              ))}
+              <tr><th colspan={2}>{t('accounting.total')}</th><th class="num">{displayCents(tb.totals.debit)}</th><th class="num">{displayCents(tb.totals.credit)}</th><th></th></tr>
+            </tbody>
+          </table>
+        </div>
+      </Layout>,
+    );
+  });
+
+  app.get('/accounting/reports', async (c) => {
+    await reader(c);
+    const rc = c.get('rc');
+    const { t } = rc;
+    const p = await period(c);
+    const tb = await trialBalance(rc.deps.db, p);
+    const is = incomeStatement(tb.rows);
+    const bs = balanceSheet(tb.rows);
+    const heading = (k: string) => t(`accounting.h.${k}` as MessageKey);
+    const Block = ({ title, items, total }: { title: string; items: Array<{ key: string; amount: number }>; total: number }) => (
+      <table>
+        <thead><tr><th>{title}</th><th></th></tr></thead>
+        <tbody>
+          {items.filter((i) => i.amount !== 0).map((i) => <tr><td>{heading(i.key)}</td><td class="num">{displayCents(i.amount)}</td></tr>)}
+          <tr><th>{t('accounting.total')}</th><th class="num">{displayCents(total)}</th></tr>
+        </tbody>
+      </table>
+    );
+    return c.html(
+      <Layout rc={rc} title={t('accounting.reports')}>
+        <h1>{t('accounting.reports')}</h1>
+        <PeriodForm action="/accounting/reports" p={p} rc={rc} />
+        <h2>{t('accounting.incomeStatement')}</h2>
+        <div class="cards">
+          <section class="card"><Block title={t('accounting.charges')} items={is.charges} total={is.totalCharges} /></section>
+          <section class="card"><Block title={t('accounting.products')} items={is.products} total={is.totalProducts} /></section>
+        </div>
+        <p><strong>{t(is.result >= 0 ? 'accounting.surplus' : 'accounting.deficit')} : {displayCents(Math.abs(is.result))} €</strong></p>
+        <div class="cards">
+          <section class="card"><Block title={t('accounting.inKindUses')} items={is.inKindUses} total={is.inKindUses.reduce((s, x) => s + x.amount, 0)} /></section>
+          <section class="card"><Block title={t('accounting.inKindContributions')} items={is.inKindContributions} total={is.inKindContributions.reduce((s, x) => s + x.amount, 0)} /></section>
+        </div>
+        <h2>{t('accounting.balanceSheet')}</h2>
+        <div class="cards">
+          <section class="card"><Block title={t('accounting.assets')} items={bs.assets} total={bs.totalAssets} /></section>
+          <section class="card"><Block title={t('accounting.liabilities')} items={bs.liabilities} total={bs.totalLiabilities} /></section>
+        </div>
+      </Layout>,
+    );
+  });
 }

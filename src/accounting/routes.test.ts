@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachDatabase } from '../platform/testing.ts';
+import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { aGroup, aPerson } from '../directory/factories.ts';
+import { aFiscalYear } from './testing.ts';
+import { ACCOUNTANT_GROUP_SLUG } from './access.ts';
+
+forEachDatabase('accounting pages', (t) => {
+  test('a treasurer enters a purchase, validates it, and sees it in the ledger and the trial balance; a board member reads, cannot write', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const today = new Date().toISOString().slice(0, 10);
+      const y = Number(today.slice(0, 4));
+      await aFiscalYear(db, `${y}-01-01`, `${y}-12-31`);
+      const treasurer = await aPerson(db, { firstName: 'Mirelha', lastName: 'Tresaurièra' });
+      const member = await aPerson(db, { firstName: 'Pèire', lastName: 'Conselhièr' });
+      const admin = await aPerson(db, { firstName: 'Admin', lastName: 'Informatic' });
+      await db.updateTable('person').set({ is_platform_admin: true }).where('id', '=', admin.id).execute();
+      await aGroup(db, { kind: 'bureau', members: [{ personId: treasurer.id, role: 'treasurer' }, { personId: member.id, role: 'secretary' }] });
+
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, treasurer.id);
+      const form = await web.get('/accounting/entries/new');
+      assert.equal(form.status, 200);
+      const created = await web.post('/accounting/entries', {
+        journal: 'AC', date: today, label: 'Papetariá – cahièrs', piece: 'F-2026-17',
+        account0: '6064', debit0: '84,90', credit0: '',
+        account1: '512', debit1: '', credit1: '84,90',
+      });
+      assert.equal(created.status, 303);
+      const list = await (await web.get(created.headers.get('location')!)).text();
+      assert.match(list, /Papetariá – cahièrs/);
+      const draft = await db.selectFrom('entry').select(['id', 'status']).executeTakeFirstOrThrow();
+      assert.equal(draft.status, 'draft');
+      const validated = await web.post(`/accounting/entries/${draft.id}/validate`, {});
+      assert.equal(validated.status, 303);
+      assert.match(validated.headers.get('location')!, /validated=1/);
+      const ledger = await (await web.get(`/accounting/ledger?account=6064&from=${y}-01-01&to=${y}-12-31`)).text();
+      assert.match(ledger, /Papetariá – cahièrs/);
+      assert.match(ledger, /84,90/);
+      const balance = await (await web.get(`/accounting/balance?from=${y}-01-01&to=${y}-12-31`)).text();
+      assert.match(balance, /6064[\s\S]*84,90/);
+      const csv = await (await web.get(`/accounting/balance?from=${y}-01-01&to=${y}-12-31&format=csv`)).text();
+      assert.match(csv, /^account;label;debit;credit;balance\r\n512;"Banques";0;84.9;-84.9/);
+      assert.equal((await web.get(`/accounting/reports?from=${y}-01-01&to=${y}-12-31`)).status, 200);
+
+      const board = new WebClient(app.url);
+      await board.signInAs(handle, member.id);
+      assert.equal((await board.get(`/accounting/balance?from=${y}-01-01&to=${y}-12-31`)).status, 200);
+      assert.equal((await board.post('/accounting/entries', { journal: 'OD', date: today, label: 'x', account0: '606', debit0: '1', account1: '512', credit1: '1' })).status, 403);
+      // Administering the platform does not open the books.
+      const it = new WebClient(app.url);
+      await it.signInAs(handle, admin.id);
+      assert.equal((await it.get('/accounting')).status, 403);
+
+      // The accountant posts only in the accountant's journal.
+      const accountant = await aPerson(db, { firstName: 'Clara', lastName: 'Comptabla' });
+      const g = await aGroup(db, { kind: 'other', members: [{ personId: accountant.id }] });
+      await db.updateTable('directory_group').set({ slug: ACCOUNTANT_GROUP_SLUG }).where('id', '=', g.id).execute();
+      const acc = new WebClient(app.url);
+      await acc.signInAs(handle, accountant.id);
+      assert.equal((await acc.post('/accounting/entries', { journal: 'OD', date: today, label: 'x', account0: '606', debit0: '1', account1: '512', credit1: '1' })).status, 403);
+      assert.equal((await acc.post('/accounting/entries', { journal: 'EC', date: today, label: 'Régularisation', account0: '6064', debit0: '1', account1: '408', credit1: '1' })).status, 303);
+    } finally {
+      await app.close();
+    }
+  });
+});
