@@ -203,5 +203,13 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     assert.equal(m.subject, 'Digest');
     const to = (await db.selectFrom('list_delivery').select('address').where('message_id', '=', m.id).execute()).map((d) => d.address);
     assert.ok(!to.includes(s.parent.email!), 'a digest member gets no single copy');
+    // The daily digest carries it, once a day.
+    const { sendDigests } = await import('./digest.ts');
+    const n = await sendDigests(lists.ctx, new Date(Date.now() + 1000));
+    assert.equal(n, 1);
+    const digest = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${s.parent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.match(digest.subject, /Daily digest/);
+    assert.match(Buffer.from(digest.raw).toString(), /Digest/);
+    assert.equal(await sendDigests(lists.ctx, new Date(Date.now() + 2000)), 0);
   });
 });

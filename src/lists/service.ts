@@ -4,6 +4,7 @@ import type { Deps } from '../platform/web/context.ts';
 import { ensureListKeys } from './keys.ts';
 import type { ListsContext, Resolver } from './inbound.ts';
 import { expireHeld } from './moderation.ts';
+import { sendDigests } from './digest.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './outbound.ts';
 import { startListener, type Listener } from './smtp.ts';
 
@@ -48,7 +49,11 @@ export async function startLists(deps: Deps): Promise<() => Promise<void>> {
   const lmtp = process.env.LISTS_LMTP_PORT;
   if (lmtp && /^\d+$/.test(lmtp)) listeners.push(await startListener(ctx, { port: Number(lmtp), lmtp: true, host: '127.0.0.1' }));
   worker.start();
-  const expiry = setInterval(() => void expireHeld(ctx).catch((err: Error) => console.error('held mail expiry:', err.message)), 10 * 60_000);
+  // Held mail expiry and daily digests: idempotent, checked every ten minutes.
+  const expiry = setInterval(() => {
+    void expireHeld(ctx).catch((err: Error) => console.error('held mail expiry:', err.message));
+    void sendDigests(ctx).catch((err: Error) => console.error('list digests:', err.message));
+  }, 10 * 60_000);
   const close = async () => {
     clearInterval(expiry);
     for (const l of listeners) await l.close();

@@ -29,6 +29,7 @@ export interface ListsTables {
     max_bytes: Generated<number>;
     archive_public: Generated<boolean>;
     created_at: Timestamp;
+    digest_sent_at: MaybeDate;
   };
   list_role: { list_id: number; person_id: number; role: ListRole; granted_at: Timestamp };
   list_role_event: {
