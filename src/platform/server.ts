@@ -6,6 +6,7 @@ import { openDatabase, type Handle } from './db.ts';
 import { migrate } from './migrate.ts';
 import { createMailer } from './mail.ts';
 import { createApp } from './web/app.tsx';
+import { markInterrupted } from '../directory/import/uploads.ts';
 import { startLists } from '../lists/service.ts';
 import type { Deps } from './web/context.ts';
 
@@ -18,6 +19,8 @@ export interface Running {
 export async function startPlatform(config: Config, opts: { handle?: Handle; port?: number } = {}): Promise<Running> {
   const handle = opts.handle ?? (await openDatabase(config));
   await migrate(handle);
+  // A directory import cut short by the previous stop left nothing applied: say so.
+  await markInterrupted(handle.db, handle.kind === 'pglite' ? 0 : 15);
   const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
   const deps: Deps = { handle, db: handle.db, config, mailer };
   const app = createApp(deps);

@@ -179,6 +179,12 @@ forEachDatabase('directory import pages', (t) => {
       }
       // What a process killed during the apply leaves behind: the claim, no data.
       await sql`update import_upload set status = 'running', started_at = now() - interval '1 hour' where id = ${id}`.execute(db);
+      // The next start marks it interrupted.
+      const restarted = await startTestPlatform(handle);
+      await restarted.close();
+      assert.equal(await statusOf(db, id), 'interrupted');
+      // And so does the next look at the page, should no restart have happened.
+      await sql`update import_upload set status = 'running' where id = ${id}`.execute(db);
       const page = await (await web.get(location)).text();
       assert.equal(await statusOf(db, id), 'interrupted');
       assert.match(page, /interrompu/);

@@ -345,7 +345,7 @@ export function importRoutes(app: Hono<AppEnv>) {
       // Refreshes without JavaScript: the header for every browser, the element as asked by HTML authors.
       c.header('Refresh', '2');
       return c.html(
-        <Layout rc={rc} title={t('import.preview.title')}>
+        <Layout rc={rc} title={t('import.title')}>
           <meta http-equiv="refresh" content="2" />
           {already}
           <Notice kind="info">{t('import.run.running')}</Notice>
@@ -361,7 +361,7 @@ export function importRoutes(app: Hono<AppEnv>) {
     }
     if (upload.status === 'applied') {
       return c.html(
-        <Layout rc={rc} title={t('import.preview.title')}>
+        <Layout rc={rc} title={t('import.title')}>
           {already}
           <Notice kind="ok">{t('import.run.applied')}</Notice>
           <p>{t('import.preview.file', { file: upload.fileName, size: Math.ceil(upload.size / 1024) })}</p>
@@ -374,7 +374,7 @@ export function importRoutes(app: Hono<AppEnv>) {
     }
     if (upload.status === 'failed') {
       return c.html(
-        <Layout rc={rc} title={t('import.preview.title')}>
+        <Layout rc={rc} title={t('import.title')}>
           <Notice kind="error">{t('import.run.failed')}</Notice>
           {upload.result?.failure && <p class="muted">{t('import.run.failure', { failure: upload.result.failure })}</p>}
           {upload.result?.errors && upload.result.errors.length > 0 && <ErrorTable rc={rc} errors={upload.result.errors} />}
