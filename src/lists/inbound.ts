@@ -27,7 +27,9 @@ export interface ListsContext {
 export type ListAddress =
   | { slug: string; kind: 'post' }
   | { slug: string; kind: 'bounce'; token: string }
-  | { slug: string; kind: 'unsubscribe' };
+  | { slug: string; kind: 'unsubscribe' }
+  | { slug: string; kind: 'owner' }
+  | { slug: string; kind: 'moderate'; token: string };
 
 /** `slug@domain`, `slug+bounce-<token>@domain` (VERP), `slug+unsubscribe@domain`. */
 export function parseListAddress(address: string, domain: string): ListAddress | undefined {
@@ -39,6 +41,8 @@ export function parseListAddress(address: string, domain: string): ListAddress |
   const slug = local.slice(0, plus);
   const ext = local.slice(plus + 1);
   if (ext === 'unsubscribe') return { slug, kind: 'unsubscribe' };
+  if (ext === 'owner') return { slug, kind: 'owner' };
+  if (ext.startsWith('moderate-')) return { slug, kind: 'moderate', token: address.slice(at - ext.length + 'moderate-'.length, at) };
   if (ext.startsWith('bounce-')) return { slug, kind: 'bounce', token: address.slice(at - ext.length + 'bounce-'.length, at) };
   return undefined;
 }

@@ -43,11 +43,11 @@ function mac(secret: Buffer, purpose: string, id: number): string {
 }
 
 /** A per-copy token: the delivery id (which names list and member) and its signature. */
-export function signToken(secret: Buffer, purpose: 'unsubscribe' | 'bounce', id: number): string {
+export function signToken(secret: Buffer, purpose: 'unsubscribe' | 'bounce' | 'moderate', id: number): string {
   return `${id}-${mac(secret, purpose, id)}`;
 }
 
-export function verifyToken(secret: Buffer, purpose: 'unsubscribe' | 'bounce', token: string): number | undefined {
+export function verifyToken(secret: Buffer, purpose: 'unsubscribe' | 'bounce' | 'moderate', token: string): number | undefined {
   const m = /^(\d{1,15})-([A-Za-z0-9_-]{16})$/.exec(token);
   if (!m) return undefined;
   const id = Number(m[1]);

@@ -231,4 +231,27 @@ forEachDatabase('list mail end to end', (t) => {
     const s = await db.selectFrom('list_member_state').selectAll().where('list_id', '=', setup.listA.id).where('address', '=', member).executeTakeFirstOrThrow();
     assert.equal(s.delivery, 'nomail');
   });
+
+  test('a moderator approves a held message by replying to the notice; mail to slug+owner reaches the owners', async () => {
+    const { db } = t();
+    const parent = setup.onlyB.guardians[0]!;
+    await sendTo(listener.port, { from: parent.email!, to: [`${setup.listB.slug}@${DOMAIN}`], subject: 'Question per la sortida' });
+    const m = await db.selectFrom('list_message').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal(m.status, 'held');
+    const notice = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const replyTo = /^Reply-To: (.+)$/m.exec(Buffer.from(notice.raw).toString())![1]!.trim();
+    assert.match(replyTo, new RegExp(`^${setup.listB.slug}\\+moderate-\\d+-[\\w-]{16}@`));
+    // Someone who is not a moderator cannot approve with the same address.
+    await sendTo(listener.port, { from: parent.email!, to: [replyTo], subject: 'Re: held' });
+    assert.equal((await db.selectFrom('list_message').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status, 'held');
+    await sendTo(listener.port, { from: setup.regent.email!, to: [replyTo], subject: 'Re: held', text: 'OK' });
+    assert.equal((await db.selectFrom('list_message').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status, 'accepted');
+    assert.ok((await db.selectFrom('list_delivery').select('id').where('message_id', '=', m.id).execute()).length > 0);
+    await worker.drain();
+
+    await sendTo(listener.port, { from: parent.email!, to: [`${setup.listB.slug}+owner@${DOMAIN}`], subject: 'Per la regenta' });
+    const fwd = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal(fwd.subject, 'Per la regenta');
+    assert.match(Buffer.from(fwd.raw).toString(), /^X-Ostal-Owner-Forward: /);
+  });
 });

@@ -8,6 +8,9 @@ import type { Db, Queryable } from '../platform/db.ts';
 import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail.ts';
 import { distribute } from './outbound.ts';
+import { ensureListKeys, signToken, verifyToken } from './keys.ts';
+import { simpleParser } from 'mailparser';
+import { checkSender, type Resolver } from './inbound.ts';
 
 export interface ModerationContext {
   db: Db;
@@ -32,6 +35,8 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
     .orderBy('t.position')
     .execute();
   const sent = new Set<string>();
+  const keys = await ensureListKeys(trx, ctx.domain);
+  const replyTo = (slug: string) => `${slug}+moderate-${signToken(keys.secret, 'moderate', messageId)}@${ctx.domain}`;
   for (const r of rows) {
     if (sent.has(r.email)) continue;
     sent.add(r.email);
@@ -39,9 +44,11 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
       from: `${r.name} <${r.slug}+owner@${ctx.domain}>`,
       to: [r.email],
       subject: `[${r.slug}] Message en attente / Held message: ${m.subject}`.slice(0, 300),
+      headers: { 'Reply-To': replyTo(r.slug) },
       text:
         `Un message de ${m.from_address} attend votre décision (liste ${r.slug}@${ctx.domain}).\n` +
-        `A message from ${m.from_address} awaits your decision.\n\n` +
+        `Répondez à ce courriel pour le diffuser, ou décidez sur la page :\n` +
+        `A message from ${m.from_address} awaits your decision. Reply to this mail to distribute it, or decide on the page:\n\n` +
         `${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n`,
     });
   }
@@ -163,4 +170,28 @@ export async function heldMessages(db: Queryable, personId: number | null, isAdm
   if (listId !== undefined) q = q.where('t.list_id', '=', listId);
   if (!isAdmin) q = q.where((eb) => eb.exists(eb.selectFrom('list_moderator as mo').select('mo.person_id').whereRef('mo.list_id', '=', 't.list_id').where('mo.person_id', '=', personId ?? -1)));
   return q.execute();
+}
+
+/**
+ * A moderator replied to a held-message notice (`slug+moderate-<token>@`): the message is
+ * approved if the reply comes from a moderator of one of its lists and its From passes DMARC.
+ */
+export async function approveByReply(ctx: ModerationContext & { resolver?: Resolver | undefined }, token: string, raw: Buffer, session: { envelopeFrom: string; ip?: string; helo?: string }): Promise<boolean> {
+  const keys = await ensureListKeys(ctx.db, ctx.domain);
+  const id = verifyToken(keys.secret, 'moderate', token);
+  if (id === undefined) return false;
+  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const from = parsed.from?.value[0]?.address?.toLowerCase();
+  if (!from) return false;
+  const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
+  if (auth.dmarc !== 'pass') return false;
+  const person = await ctx.db.selectFrom('person_email').select('person_id').where('email', '=', from).executeTakeFirst();
+  if (!person) return false;
+  const label = await ctx.db.selectFrom('person').select(['first_name', 'last_name']).where('id', '=', person.person_id).executeTakeFirstOrThrow();
+  try {
+    await decideHeld(ctx, { personId: person.person_id, label: `${label.first_name} ${label.last_name} (mail)` }, false, id, 'approve');
+    return true;
+  } catch {
+    return false; // already decided, or not a moderator: nothing to do
+  }
 }

@@ -1,0 +1,35 @@
+// `slug+owner@domain`: mail for the people who run a list, forwarded to its owners.
+import type { ListsContext } from './inbound.ts';
+import { splitMessage, getHeader } from './rewrite.ts';
+
+const MARK = 'X-Ostal-Owner-Forward';
+
+export async function forwardToOwners(ctx: ListsContext, slug: string, raw: Buffer): Promise<number> {
+  const { headers } = splitMessage(raw);
+  // Already forwarded once (an owner's auto-reply or forward back to us): stop the loop.
+  if (getHeader(headers, MARK.toLowerCase())) return 0;
+  const list = await ctx.db.selectFrom('mailing_list').select('id').where('slug', '=', slug).executeTakeFirst();
+  if (!list) return 0;
+  const owners = await ctx.db
+    .selectFrom('list_owner as o')
+    .innerJoin('person_primary_email as e', 'e.person_id', 'o.person_id')
+    .select('e.email')
+    .where('o.list_id', '=', list.id)
+    .execute();
+  const to = [...new Set(owners.map((o) => o.email))];
+  if (to.length === 0) return 0;
+  const marked = Buffer.concat([Buffer.from(`${MARK}: ${slug}\r\n`), raw]);
+  await ctx.db
+    .insertInto('outbox_message')
+    .values({
+      // The null sender: a bounce of the forward must not come back to the list server.
+      envelope_from: '',
+      envelope_to: to,
+      subject: (getHeader(headers, 'subject') ?? '').slice(0, 300),
+      raw: marked,
+      status: ctx.mailer.relayConfigured ? 'queued' : 'kept',
+      next_attempt_at: ctx.mailer.relayConfigured ? new Date() : null,
+    })
+    .execute();
+  return to.length;
+}
