@@ -104,6 +104,7 @@ export const fr = {
   'accounting.h.suppliers': 'Fournisseurs',
   'accounting.h.otherDebts': 'Autres dettes',
   'accounting.h.deferredIncome': 'Produits constatés d\'avance',
+  'accounting.error.noBankAccount': 'Compte bancaire introuvable : {id}.',
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -211,6 +212,7 @@ export const oc: Catalogue = {
   'accounting.h.suppliers': 'Provesidors',
   'accounting.h.otherDebts': 'Autres dèutes',
   'accounting.h.deferredIncome': 'Produches constatats d\'avança',
+  'accounting.error.noBankAccount': 'Compte bancari introbable : {id}.',
 };
 export const en: Catalogue = {
   'accounting.error.refused': 'Refused by the rules of the books: {detail}',
@@ -317,4 +319,5 @@ export const en: Catalogue = {
   'accounting.h.suppliers': 'Suppliers',
   'accounting.h.otherDebts': 'Other debts',
   'accounting.h.deferredIncome': 'Deferred income',
+  'accounting.error.noBankAccount': 'No such bank account: {id}.',
 };

@@ -9,7 +9,7 @@ export type ThirdPartyKind = 'household' | 'supplier' | 'other';
 type MaybeDate = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Bytes = ColumnType<Buffer, Buffer | Uint8Array, Buffer | Uint8Array>;
 
-export interface AccountingTables {
+export interface AccountingTables extends BankTables {
   account: { number: string; label: string; seeded: Generated<boolean>; created_at: Timestamp };
   journal: { code: string; label: string; kind: JournalKind };
   third_party: { code: string; label: string; kind: ThirdPartyKind; account_number: string; household_id: number | null };
@@ -56,4 +56,20 @@ export interface AccountingTables {
   lettering: { line_id: number; account_number: string; code: string; lettered_on: string; lettered_by_label: Generated<string> };
   attachment_blob: { sha256: string; content: Bytes; byte_size: number; media_type: Generated<string>; created_at: Timestamp };
   entry_attachment: { entry_id: number; sha256: string; filename: string; added_at: Timestamp; added_by_label: Generated<string> };
+}
+
+export interface BankTables {
+  bank_account: { id: Id; account_number: string; label: string; iban: string | null; csv_mapping: ColumnType<unknown, string | null | undefined, string | null> };
+  bank_statement_line: {
+    id: Id;
+    bank_account_id: number;
+    booked_on: string;
+    amount_cents: number;
+    label: Generated<string>;
+    fingerprint: string;
+    source: 'ofx' | 'camt053' | 'csv';
+    imported_at: Timestamp;
+    entry_line_id: number | null;
+  };
+  bank_rule: { id: Id; bank_account_id: number | null; pattern: string; account_number: string; third_party_code: string | null; section_code: string | null; priority: Generated<number> };
 }

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachDatabase } from '../platform/testing.ts';
+import { addSubAccount, validateEntry } from './books.ts';
+import { importStatement, matchStatementLines, parseBankCsv, parseCamt053, parseOfx, reconciliation } from './bank.ts';
+import { aFiscalYear, aValidatedEntry, simpleLines, TREASURER } from './testing.ts';
+
+const OFX = `OFXHEADER:100
+DATA:OFXSGML
+<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR<BANKTRANLIST>
+<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20251010<TRNAMT>4200.00<FITID>A1<NAME>VIR CAF DE L'AUDE<MEMO>PSO ACOMPTE
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20251012<TRNAMT>-84.90<FITID>A2<NAME>PAPETARIA DEL PONT
+<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20251031<TRNAMT>-8.50<FITID>A3<NAME>FRAIS TENUE DE COMPTE
+</BANKTRANLIST><LEDGERBAL><BALAMT>4106.60<DTASOF>20251031</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>`;
+
+const CAMT = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">120.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2025-11-30</Dt></Dt></Bal>
+<Ntry><Amt Ccy="EUR">150.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2025-11-05</Dt></BookgDt><AcctSvcrRef>R-1</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>COTISATIONS &amp; DONS</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+<Ntry><Amt Ccy="EUR">30.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2025-11-20</Dt></BookgDt><AcctSvcrRef>R-2</AcctSvcrRef><AddtlNtryInf>ASSURANCE</AddtlNtryInf></Ntry>
+</Stmt></BkToCstmrStmt></Document>`;
+
+test('OFX, CAMT.053 and CSV statements are read into signed cents', () => {
+  const o = parseOfx(OFX);
+  assert.deepEqual(o.lines.map((l) => [l.bookedOn, l.amount, l.fingerprint]), [['2025-10-10', 420000, 'ofx:A1'], ['2025-10-12', -8490, 'ofx:A2'], ['2025-10-31', -850, 'ofx:A3']]);
+  assert.equal(o.lines[0]!.label, "VIR CAF DE L'AUDE – PSO ACOMPTE");
+  assert.equal(o.closingBalance, 410660);
+  const c = parseCamt053(CAMT);
+  assert.deepEqual(c.lines.map((l) => [l.bookedOn, l.amount, l.label, l.fingerprint]), [['2025-11-05', 15000, 'COTISATIONS & DONS', 'camt:R-1'], ['2025-11-20', -3000, 'ASSURANCE', 'camt:R-2']]);
+  assert.equal(c.closingBalance, 12000);
+  const csv = parseBankCsv('Date;Libellé;Débit;Crédit\n02/12/2025;CB PAPETARIA;12,50;\n02/12/2025;CB PAPETARIA;12,50;\n03/12/2025;REMISE CHQ;;300,00\n', { delimiter: ';', skipRows: 1, date: 0, dateFormat: 'DD/MM/YYYY', label: 1, debit: 2, credit: 3 });
+  assert.deepEqual(csv.lines.map((l) => [l.bookedOn, l.amount]), [['2025-12-02', -1250], ['2025-12-02', -1250], ['2025-12-03', 30000]]);
+  assert.notEqual(csv.lines[0]!.fingerprint, csv.lines[1]!.fingerprint);
+});
+
+forEachDatabase('bank statements', (t) => {
+  test('a statement imported twice adds nothing; lines match entries or rules; the reconciliation balances', async () => {
+    const { db } = t();
+    await aFiscalYear(db);
+    await addSubAccount(db, TREASURER, '5121', 'Banca');
+    await addSubAccount(db, TREASURER, '7481', 'CAF – prestation de service');
+    const bank = await db.insertInto('bank_account').values({ account_number: '5121', label: 'Banca', iban: 'FR7630001007941234567890185' }).returningAll().executeTakeFirstOrThrow();
+    await db.insertInto('bank_rule').values([{ bank_account_id: bank.id, pattern: 'CAF', account_number: '7481' }, { bank_account_id: null, pattern: 'frais', account_number: '627' }]).execute();
+    // The purchase is already in the books.
+    await aValidatedEntry(db, { journal: 'AC', date: '2025-10-11', lines: simpleLines('6064', '5121', 8490) });
+
+    assert.deepEqual(await importStatement(db, TREASURER, bank.id, 'ofx', parseOfx(OFX)), { imported: 3, duplicates: 0 });
+    assert.deepEqual(await importStatement(db, TREASURER, bank.id, 'ofx', parseOfx(OFX)), { imported: 0, duplicates: 3 });
+    assert.deepEqual(await matchStatementLines(db, TREASURER, bank.id), { matched: 1, drafted: 2, unmatched: 0 });
+    const drafts = await db.selectFrom('entry').selectAll().where('status', '=', 'draft').execute();
+    assert.equal(drafts.length, 2);
+    for (const d of drafts) await validateEntry(db, TREASURER, d.id);
+    const r = await reconciliation(db, bank.id, '2025-10-31', parseOfx(OFX).closingBalance!);
+    assert.deepEqual([r.ledgerBalance, r.difference, r.unmatchedStatement.length], [410660, 0, 0]);
+    const caf = await db.selectFrom('entry_line').select(['account_number', 'credit_cents']).where('account_number', '=', '7481').executeTakeFirstOrThrow();
+    assert.equal(caf.credit_cents, 420000);
+  });
+});
