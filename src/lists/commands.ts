@@ -40,7 +40,10 @@ export const listsCommands: CliCommand[] = [
           owners: owners.map((o) => o.email ?? `${o.first_name} ${o.last_name}`),
         });
       }
-      if (opts.json) return env.json(out);
+      if (opts.json) {
+        env.json(out);
+        return;
+      }
       if (out.length === 0) env.print('No list yet: `ostal lists create --from-directory` creates the class, school and group lists.');
       for (const l of out) env.print(`${l.address}  ${l.kind}/${l.policy}  ${l.members} members  owners: ${l.owners.join(', ') || '-'}  (${l.name})`);
     },
@@ -52,7 +55,10 @@ export const listsCommands: CliCommand[] = [
     async run(env, [address], opts) {
       const list = await listBySlug(env.db, slugOf(env, address));
       const members = await listMembers(env.db, list.id);
-      if (opts.json) return env.json(members);
+      if (opts.json) {
+        env.json(members);
+        return;
+      }
       for (const m of members) env.print(`${m.address}  ${m.disabled ? 'disabled' : m.delivery}${m.fromDirectory ? '  (directory)' : ''}`);
       env.print(`${members.length} members`);
     },
@@ -74,7 +80,10 @@ export const listsCommands: CliCommand[] = [
     async run(env, [address], opts) {
       if (opts['from-directory']) {
         const created = await env.db.transaction().execute((trx) => createDirectoryLists(trx, CLI_ACTOR));
-        if (opts.json) return env.json({ created: created.map((s) => `${s}@${env.config.mailDomain}`) });
+        if (opts.json) {
+        env.json({ created: created.map((s) => `${s}@${env.config.mailDomain}`) });
+        return;
+      }
         env.print(created.length ? `Lists created or carried over: ${created.join(', ')}` : 'Nothing to create.');
         return;
       }
@@ -103,7 +112,10 @@ export const listsCommands: CliCommand[] = [
           owners,
         }),
       );
-      if (opts.json) return env.json({ address: `${list.slug}@${env.config.mailDomain}`, id: list.id, kind: list.kind, policy: list.policy });
+      if (opts.json) {
+        env.json({ address: `${list.slug}@${env.config.mailDomain}`, id: list.id, kind: list.kind, policy: list.policy });
+        return;
+      }
       env.print(`List ${list.slug}@${env.config.mailDomain} created.`);
     },
   },
@@ -116,7 +128,10 @@ export const listsCommands: CliCommand[] = [
       const list = await listBySlug(env.db, slugOf(env, address));
       const personId = await env.db.transaction().execute((trx) => transferOwnership(trx, CLI_ACTOR, list.id, email));
       const owners = await listOwners(env.db, list.id);
-      if (opts.json) return env.json({ address: `${list.slug}@${env.config.mailDomain}`, owner: personId, owners: owners.map((o) => o.email) });
+      if (opts.json) {
+        env.json({ address: `${list.slug}@${env.config.mailDomain}`, owner: personId, owners: owners.map((o) => o.email) });
+        return;
+      }
       env.print(`${list.slug}@${env.config.mailDomain} now owned by ${owners.map((o) => o.email).join(', ')}.`);
     },
   },
@@ -128,7 +143,10 @@ export const listsCommands: CliCommand[] = [
       if (!next) throw new UsageError('NEW_ADDRESS is required');
       const list = await listBySlug(env.db, slugOf(env, address));
       await renameAddress(env.db, CLI_ACTOR, list.id, slugOf(env, next));
-      if (opts.json) return env.json({ address: `${slugOf(env, next)}@${env.config.mailDomain}` });
+      if (opts.json) {
+        env.json({ address: `${slugOf(env, next)}@${env.config.mailDomain}` });
+        return;
+      }
       env.print(`Renamed to ${slugOf(env, next)}@${env.config.mailDomain}.`);
     },
   },
@@ -142,7 +160,10 @@ export const listsCommands: CliCommand[] = [
       const list = await listBySlug(env.db, slugOf(env, address));
       const text = fs.readFileSync(file, 'utf8');
       const r = await env.db.transaction().execute((trx) => importSympaSubscribers(trx, CLI_ACTOR, list.id, text, { skipInvalid: opts['skip-invalid'] === true }));
-      if (opts.json) return env.json(r);
+      if (opts.json) {
+        env.json(r);
+        return;
+      }
       for (const i of r.invalid) env.print(`line ${i.line}: not an address: ${i.text}`);
       env.print(`${r.added} added, ${r.alreadyMembers} already members${r.invalid.length ? `, ${r.invalid.length} invalid lines` : ''}.`);
       if (r.invalid.length && !opts['skip-invalid']) return 1;
@@ -154,7 +175,10 @@ export const listsCommands: CliCommand[] = [
     summary: 'The DNS record to publish for the DKIM signature of the list domain.',
     async run(env, _args, opts) {
       const rec = dkimDnsRecord(await ensureListKeys(env.db, env.config.mailDomain));
-      if (opts.json) return env.json(rec);
+      if (opts.json) {
+        env.json(rec);
+        return;
+      }
       env.print(`${rec.name}. IN TXT "${rec.value}"`);
     },
   },
