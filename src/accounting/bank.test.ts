@@ -56,3 +56,44 @@ forEachDatabase('bank statements', (t) => {
     assert.equal(caf.credit_cents, 420000);
   });
 });
+
+import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { aGroup, aPerson } from '../directory/factories.ts';
+
+forEachDatabase('bank pages', (t) => {
+  test('the treasurer uploads a CSV statement with its column mapping, kept for the next import, and reconciles', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      await aFiscalYear(db);
+      await addSubAccount(db, TREASURER, '5121', 'Banca');
+      const bank = await db.insertInto('bank_account').values({ account_number: '5121', label: 'Banca' }).returningAll().executeTakeFirstOrThrow();
+      await db.insertInto('bank_rule').values({ bank_account_id: bank.id, pattern: 'COTIS', account_number: '756' }).execute();
+      const treasurer = await aPerson(db);
+      await aGroup(db, { kind: 'board', members: [{ personId: treasurer.id, role: 'treasurer' }] });
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, treasurer.id);
+      const form = new FormData();
+      form.set('bank', String(bank.id));
+      form.set('format', 'csv');
+      form.set('delimiter', ';');
+      form.set('skip', '1');
+      form.set('col_date', '1');
+      form.set('col_label', '2');
+      form.set('col_amount', '3');
+      form.set('dateFormat', 'DD/MM/YYYY');
+      form.set('file', new File(['Date;Libellé;Montant\n05/10/2025;VIR COTIS FAMILHA ESTIVE;15,00\n06/10/2025;CB INCONEGUT;-3,20\n'], 'releve.csv', { type: 'text/csv' }));
+      const res = await web.postMultipart('/accounting/bank/import', form);
+      assert.equal(res.status, 303);
+      assert.match(res.headers.get('location')!, /imported=2&duplicates=0&matched=0&drafted=1/);
+      const again = await web.postMultipart('/accounting/bank/import', form);
+      assert.match(again.headers.get('location')!, /imported=0&duplicates=2/);
+      const page = await (await web.get('/accounting/bank')).text();
+      assert.match(page, /id="col-amount"[^>]*value="3"/);
+      const rec = await (await web.get(`/accounting/bank/${bank.id}/reconcile?asOf=2025-10-31&balance=11,80`)).text();
+      assert.match(rec, /CB INCONEGUT/);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ import { createEntry, validateEntry, yearOf } from './books.ts';
 import { displayCents, parseAmount } from './money.ts';
 import { balanceSheet, generalLedger, incomeStatement, journalReport, trialBalance } from './reports.ts';
 import { registerDemoBooks } from './demo.ts';
+import { bankRoutes } from './bankRoutes.tsx';
 import type { LineInput } from './rules.ts';
 
 registerDemoBooks();
@@ -52,6 +53,7 @@ function PeriodForm({ action, p, rc, extra }: { action: string; p: { from: strin
 }
 
 export function accountingRoutes(app: Hono<AppEnv>) {
+  bankRoutes(app);
   app.get('/accounting', async (c) => {
     const { role } = await reader(c);
     const rc = c.get('rc');
@@ -70,7 +72,8 @@ export function accountingRoutes(app: Hono<AppEnv>) {
           {(role.treasurer || role.accountant) && <a class="button" href="/accounting/entries/new">{t('accounting.newEntry')}</a>}{' '}
           <a href={`/accounting/balance?from=${p.from}&to=${p.to}`}>{t('accounting.trialBalance')}</a> ·{' '}
           <a href={`/accounting/ledger?from=${p.from}&to=${p.to}&account=512`}>{t('accounting.ledger')}</a> ·{' '}
-          <a href={`/accounting/reports?from=${p.from}&to=${p.to}`}>{t('accounting.reports')}</a>
+          <a href={`/accounting/reports?from=${p.from}&to=${p.to}`}>{t('accounting.reports')}</a> ·{' '}
+          <a href="/accounting/bank">{t('accounting.bank')}</a>
         </p>
         <PeriodForm action="/accounting" p={p} rc={rc} />
         <div class="table-wrap">
