@@ -67,6 +67,7 @@ export const fr = {
   'lists.member.reenable': "Rétablir",
   'lists.error.policy': "Politique de publication inconnue.",
   'lists.error.size': "Taille maximale invalide (entre 0,01 et 100 Mo).",
+  'lists.nav': "Listes",
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -138,6 +139,7 @@ export const oc: Catalogue = {
   'lists.member.reenable': "Restablir",
   'lists.error.policy': "Politica de publicacion desconeguda.",
   'lists.error.size': "Talha maximala invalida (entre 0,01 e 100 Mo).",
+  'lists.nav': "Listas",
 };
 export const en: Catalogue = {
   'lists.error.address': 'Invalid e-mail address: "{address}".',
@@ -208,4 +210,5 @@ export const en: Catalogue = {
   'lists.member.reenable': "Re-enable",
   'lists.error.policy': "Unknown posting policy.",
   'lists.error.size': "Invalid size limit (0.01 to 100 MB).",
+  'lists.nav': "Lists",
 };

@@ -29,6 +29,7 @@ export function Layout({ rc, title, children }: { rc: RequestContext; title: str
   const { t, viewer } = rc;
   const nav: Array<[string, string]> = [['/', t('nav.home')]];
   if (viewer && (viewer.isAdmin || viewer.regentClassIds.length > 0)) nav.push(['/directory', t('nav.directory')]);
+  if (viewer) nav.push(['/lists', t('lists.nav')]);
   if (viewer?.isAdmin) {
     nav.push(['/directory/import', t('nav.import')], ['/directory/year', t('nav.year')], ['/outbox', t('nav.outbox')], ['/settings', t('nav.settings')]);
   }
