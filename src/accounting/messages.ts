@@ -126,6 +126,16 @@ export const fr = {
   'accounting.bank.difference': 'Écart entre le relevé et la comptabilité : {amount} €',
   'accounting.bank.unmatched': 'Lignes du relevé non rapprochées',
   'accounting.error.noFile': 'Choisissez un fichier (5 Mo au plus).',
+  'accounting.years': 'Exercices',
+  'accounting.years.status': 'État',
+  'accounting.years.open': 'ouvert',
+  'accounting.years.closed': 'clôturé',
+  'accounting.years.close': 'Clôturer',
+  'accounting.years.closedNotice': 'Exercice clôturé ; l\'exercice suivant est ouvert avec ses à-nouveaux.',
+  'accounting.years.hint': 'La clôture est définitive : plus aucune écriture dans l\'exercice, le résultat est figé et les soldes de bilan sont reportés dans le journal des à-nouveaux de l\'exercice suivant.',
+  'accounting.openItems': 'Restes à régler (lettrage)',
+  'accounting.openItems.letter': 'Lettrer les lignes cochées',
+  'accounting.openItems.lettered': 'Lignes lettrées (code {code}).',
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -255,6 +265,16 @@ export const oc: Catalogue = {
   'accounting.bank.difference': 'Escart entre lo relevat e la comptabilitat : {amount} €',
   'accounting.bank.unmatched': 'Linhas del relevat pas raprochadas',
   'accounting.error.noFile': 'Causissètz un fichièr (5 Mo al mai).',
+  'accounting.years': 'Exercicis',
+  'accounting.years.status': 'Estat',
+  'accounting.years.open': 'dobèrt',
+  'accounting.years.closed': 'barrat',
+  'accounting.years.close': 'Barrar',
+  'accounting.years.closedNotice': 'Exercici barrat ; l\'exercici seguent es dobèrt amb sos a-nòus.',
+  'accounting.years.hint': 'Lo barrament es definitiu : pas pus cap d\'escritura dins l\'exercici, lo resultat es fixat e los sòldes de bilanç son reportats dins lo jornal dels a-nòus de l\'exercici seguent.',
+  'accounting.openItems': 'Rèstas de reglar (letratge)',
+  'accounting.openItems.letter': 'Letrar las linhas marcadas',
+  'accounting.openItems.lettered': 'Linhas letradas (còde {code}).',
 };
 export const en: Catalogue = {
   'accounting.error.refused': 'Refused by the rules of the books: {detail}',
@@ -383,4 +403,14 @@ export const en: Catalogue = {
   'accounting.bank.difference': 'Difference between statement and books: {amount} €',
   'accounting.bank.unmatched': 'Statement lines not matched',
   'accounting.error.noFile': 'Choose a file (5 MB at most).',
+  'accounting.years': 'Fiscal years',
+  'accounting.years.status': 'Status',
+  'accounting.years.open': 'open',
+  'accounting.years.closed': 'closed',
+  'accounting.years.close': 'Close',
+  'accounting.years.closedNotice': 'Fiscal year closed; the next one is open with its carried-forward balances.',
+  'accounting.years.hint': 'Closing is final: no more entries in the year, the result is fixed and balance-sheet balances are carried into the next year\'s opening journal.',
+  'accounting.openItems': 'Open items (lettering)',
+  'accounting.openItems.letter': 'Letter the ticked lines',
+  'accounting.openItems.lettered': 'Lines lettered (code {code}).',
 };

@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
-import { aFiscalYear } from './testing.ts';
+import { aFiscalYear, aValidatedEntry } from './testing.ts';
+import { addSubAccount } from './books.ts';
+import { TREASURER } from './testing.ts';
 import { ACCOUNTANT_GROUP_SLUG } from './access.ts';
 
 forEachDatabase('accounting pages', (t) => {
@@ -63,6 +65,43 @@ forEachDatabase('accounting pages', (t) => {
       await acc.signInAs(handle, accountant.id);
       assert.equal((await acc.post('/accounting/entries', { journal: 'OD', date: today, label: 'x', account0: '606', debit0: '1', account1: '512', credit1: '1' })).status, 403);
       assert.equal((await acc.post('/accounting/entries', { journal: 'EC', date: today, label: 'Régularisation', account0: '6064', debit0: '1', account1: '408', credit1: '1' })).status, 303);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('the treasurer letters the settled items of a household and closes the year from the pages', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const y = Number(new Date().toISOString().slice(0, 4));
+      const fy = await db.selectFrom('fiscal_year').selectAll().where('starts_on', '=', `${y}-01-01`).executeTakeFirstOrThrow();
+      await addSubAccount(db, TREASURER, '4111', 'Familhas');
+      await db.insertInto('third_party').values({ code: 'FAM-ROCA', label: 'Familha Ròca', kind: 'household', account_number: '4111' }).execute();
+      await aValidatedEntry(db, { journal: 'VT', date: `${y}-02-01`, lines: [{ account: '4111', thirdParty: 'FAM-ROCA', debit: 1500, credit: 0 }, { account: '756', debit: 0, credit: 1500 }] });
+      await aValidatedEntry(db, { journal: 'BQ', date: `${y}-02-10`, lines: [{ account: '512', debit: 1500, credit: 0 }, { account: '4111', thirdParty: 'FAM-ROCA', debit: 0, credit: 1500 }] });
+      const treasurer = await aPerson(db, { firstName: 'Anna', lastName: 'Tresaurièra' });
+      await aGroup(db, { kind: 'board', members: [{ personId: treasurer.id, role: 'treasurer' }] });
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, treasurer.id);
+      const page = await (await web.get('/accounting/open-items')).text();
+      assert.match(page, /Familha Ròca/);
+      const ids = [...page.matchAll(/name="line" value="(\d+)"/g)].map((m) => m[1]!);
+      const roca = await db.selectFrom('entry_line').select('id').where('third_party_code', '=', 'FAM-ROCA').execute();
+      const body = new URLSearchParams();
+      for (const r of roca) body.append('line', String(r.id));
+      assert.ok(roca.every((r) => ids.includes(String(r.id))));
+      body.set('_csrf', await web.csrf());
+      const res = await fetch(app.url + '/accounting/open-items/letter', { method: 'POST', body, redirect: 'manual', headers: { cookie: [...web.cookies].map(([k, v]) => `${k}=${v}`).join('; '), 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(res.status, 303);
+      assert.match(res.headers.get('location')!, /lettered=A/);
+      assert.doesNotMatch(await (await web.get('/accounting/open-items')).text(), /Familha Ròca/);
+      // Drafts left (from the first test) block closing with a clear message.
+      assert.equal((await web.post(`/accounting/years/${fy.id}/close`, {})).status, 409);
+      await db.deleteFrom('entry').where('status', '=', 'draft').execute();
+      const closed = await web.post(`/accounting/years/${fy.id}/close`, {});
+      assert.equal(closed.status, 303);
+      assert.match(await (await web.get('/accounting/years')).text(), /clôturé/);
     } finally {
       await app.close();
     }

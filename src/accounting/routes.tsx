@@ -13,6 +13,7 @@ import { displayCents, parseAmount } from './money.ts';
 import { balanceSheet, generalLedger, incomeStatement, journalReport, trialBalance } from './reports.ts';
 import { registerDemoBooks } from './demo.ts';
 import { bankRoutes } from './bankRoutes.tsx';
+import { booksRoutes } from './booksRoutes.tsx';
 import type { LineInput } from './rules.ts';
 
 registerDemoBooks();
@@ -54,6 +55,7 @@ function PeriodForm({ action, p, rc, extra }: { action: string; p: { from: strin
 
 export function accountingRoutes(app: Hono<AppEnv>) {
   bankRoutes(app);
+  booksRoutes(app);
   app.get('/accounting', async (c) => {
     const { role } = await reader(c);
     const rc = c.get('rc');
@@ -73,7 +75,9 @@ export function accountingRoutes(app: Hono<AppEnv>) {
           <a href={`/accounting/balance?from=${p.from}&to=${p.to}`}>{t('accounting.trialBalance')}</a> ·{' '}
           <a href={`/accounting/ledger?from=${p.from}&to=${p.to}&account=512`}>{t('accounting.ledger')}</a> ·{' '}
           <a href={`/accounting/reports?from=${p.from}&to=${p.to}`}>{t('accounting.reports')}</a> ·{' '}
-          <a href="/accounting/bank">{t('accounting.bank')}</a>
+          <a href="/accounting/bank">{t('accounting.bank')}</a> ·{' '}
+          <a href="/accounting/open-items">{t('accounting.openItems')}</a> ·{' '}
+          <a href="/accounting/years">{t('accounting.years')}</a>
         </p>
         <PeriodForm action="/accounting" p={p} rc={rc} />
         <div class="table-wrap">
