@@ -136,6 +136,11 @@ export const fr = {
   'accounting.openItems': 'Restes à régler (lettrage)',
   'accounting.openItems.letter': 'Lettrer les lignes cochées',
   'accounting.openItems.lettered': 'Lignes lettrées (code {code}).',
+  'accounting.sections': 'Par section analytique',
+  'accounting.section': 'Section',
+  'accounting.attachments': 'Pièces jointes',
+  'accounting.attachments.add': 'Ajouter une pièce (facture, reçu)',
+  'accounting.attachments.upload': 'Joindre',
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -275,6 +280,11 @@ export const oc: Catalogue = {
   'accounting.openItems': 'Rèstas de reglar (letratge)',
   'accounting.openItems.letter': 'Letrar las linhas marcadas',
   'accounting.openItems.lettered': 'Linhas letradas (còde {code}).',
+  'accounting.sections': 'Per seccion analitica',
+  'accounting.section': 'Seccion',
+  'accounting.attachments': 'Pèças juntas',
+  'accounting.attachments.add': 'Apondre una pèça (factura, recebut)',
+  'accounting.attachments.upload': 'Jónher',
 };
 export const en: Catalogue = {
   'accounting.error.refused': 'Refused by the rules of the books: {detail}',
@@ -413,4 +423,9 @@ export const en: Catalogue = {
   'accounting.openItems': 'Open items (lettering)',
   'accounting.openItems.letter': 'Letter the ticked lines',
   'accounting.openItems.lettered': 'Lines lettered (code {code}).',
+  'accounting.sections': 'By analytic section',
+  'accounting.section': 'Section',
+  'accounting.attachments': 'Receipts',
+  'accounting.attachments.add': 'Add a receipt (invoice, receipt)',
+  'accounting.attachments.upload': 'Attach',
 };

@@ -106,4 +106,34 @@ forEachDatabase('accounting pages', (t) => {
       await app.close();
     }
   });
+
+  test('a receipt is attached to a validated entry and downloaded; the entries page filters by journal; sections are reported', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const y = Number(new Date().toISOString().slice(0, 4)) + 3;
+      await aFiscalYear(db, `${y}-01-01`, `${y}-12-31`);
+      await db.insertInto('analytic_section').values({ code: 'ALSH', label: 'ALSH' }).execute();
+      const e = await aValidatedEntry(db, { journal: 'AC', date: `${y}-03-01`, label: 'Jòcs ALSH', lines: [{ account: '6063', debit: 5000, credit: 0, section: 'ALSH' }, { account: '512', debit: 0, credit: 5000 }] });
+      await aValidatedEntry(db, { journal: 'BQ', date: `${y}-03-02`, label: 'Fraises', lines: [{ account: '627', debit: 800, credit: 0 }, { account: '512', debit: 0, credit: 800 }] });
+      const treasurer = await aPerson(db);
+      await aGroup(db, { kind: 'bureau', members: [{ personId: treasurer.id, role: 'treasurer' }] });
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, treasurer.id);
+      const form = new FormData();
+      form.set('file', new File(['%PDF-1.4 factura'], 'factura.pdf', { type: 'application/pdf' }));
+      const up = await web.postMultipart(`/accounting/entries/${e.id}/attachments`, form);
+      assert.equal(up.status, 303);
+      const page = await (await web.get(`/accounting/entries/${e.id}`)).text();
+      const href = /href="(\/accounting\/attachments\/[0-9a-f]{64})"/.exec(page)![1]!;
+      assert.equal(await (await web.get(href)).text(), '%PDF-1.4 factura');
+      const ac = await (await web.get(`/accounting?from=${y}-01-01&to=${y}-12-31&journal=AC`)).text();
+      assert.match(ac, /Jòcs ALSH/);
+      assert.doesNotMatch(ac, /Fraises/);
+      const reports = await (await web.get(`/accounting/reports?from=${y}-01-01&to=${y}-12-31`)).text();
+      assert.match(reports, /ALSH<\/td><td class="num">50,00/);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -10,10 +10,11 @@ import type { MessageKey } from '../platform/i18n/index.ts';
 import { accountingRole, requirePost, requireRead, requireTreasurer } from './access.ts';
 import { createEntry, validateEntry, yearOf } from './books.ts';
 import { displayCents, parseAmount } from './money.ts';
-import { balanceSheet, generalLedger, incomeStatement, journalReport, trialBalance } from './reports.ts';
+import { balanceSheet, generalLedger, incomeStatement, journalReport, sectionReport, trialBalance } from './reports.ts';
 import { registerDemoBooks } from './demo.ts';
 import { bankRoutes } from './bankRoutes.tsx';
 import { booksRoutes } from './booksRoutes.tsx';
+import { entryRoutes } from './entryRoutes.tsx';
 import type { LineInput } from './rules.ts';
 
 registerDemoBooks();
@@ -56,12 +57,16 @@ function PeriodForm({ action, p, rc, extra }: { action: string; p: { from: strin
 export function accountingRoutes(app: Hono<AppEnv>) {
   bankRoutes(app);
   booksRoutes(app);
+  entryRoutes(app);
   app.get('/accounting', async (c) => {
     const { role } = await reader(c);
     const rc = c.get('rc');
     const { t } = rc;
     const p = await period(c);
-    const entries = await journalReport(rc.deps.db, { ...p, includeDrafts: true });
+    const journalCodes = (await rc.deps.db.selectFrom('journal').select(['code', 'label']).orderBy('code').execute());
+    const jq = c.req.query('journal') ?? '';
+    const journal = journalCodes.some((j) => j.code === jq) ? jq : undefined;
+    const entries = await journalReport(rc.deps.db, { ...p, includeDrafts: true, ...(journal ? { journal } : {}) });
     entries.sort((a, b) => (a.date === b.date ? b.id - a.id : a.date < b.date ? 1 : -1));
     const created = c.req.query('created');
     const validated = c.req.query('validated');
@@ -79,7 +84,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
           <a href="/accounting/open-items">{t('accounting.openItems')}</a> ·{' '}
           <a href="/accounting/years">{t('accounting.years')}</a>
         </p>
-        <PeriodForm action="/accounting" p={p} rc={rc} />
+        <PeriodForm action="/accounting" p={p} rc={rc} extra={<><label for="journal-filter">{t('accounting.journal')}</label> <select id="journal-filter" name="journal"><option value="">–</option>{journalCodes.map((j) => <option value={j.code} selected={j.code === journal}>{`${j.code} – ${j.label}`}</option>)}</select>{' '}</>} />
         <div class="table-wrap">
           <table>
             <thead>
@@ -91,7 +96,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
                   <tr>
                     <td>{i === 0 ? e.date : ''}</td>
                     <td>{i === 0 ? e.journal : ''}</td>
-                    <td>{i === 0 ? (e.number ?? <span class="tag">{t('accounting.draft')}</span>) : ''}</td>
+                    <td>{i === 0 ? <a href={`/accounting/entries/${e.id}`}>{e.number ?? <span class="tag">{t('accounting.draft')}</span>}</a> : ''}</td>
                     <td>{i === 0 ? e.label : l.label}</td>
                     <td>{l.account} {l.thirdParty ? <span class="muted">{l.thirdParty}</span> : ''}</td>
                     <td class="num">{money(l.debit)}</td>
@@ -248,6 +253,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     const tb = await trialBalance(rc.deps.db, p);
     const is = incomeStatement(tb.rows);
     const bs = balanceSheet(tb.rows);
+    const sections = await sectionReport(rc.deps.db, p);
     const heading = (k: string) => t(`accounting.h.${k}` as MessageKey);
     const Block = ({ title, items, total }: { title: string; items: Array<{ key: string; amount: number }>; total: number }) => (
       <table>
@@ -271,6 +277,13 @@ export function accountingRoutes(app: Hono<AppEnv>) {
         <div class="cards">
           <section class="card"><Block title={t('accounting.inKindUses')} items={is.inKindUses} total={is.inKindUses.reduce((s, x) => s + x.amount, 0)} /></section>
           <section class="card"><Block title={t('accounting.inKindContributions')} items={is.inKindContributions} total={is.inKindContributions.reduce((s, x) => s + x.amount, 0)} /></section>
+        </div>
+        <h2>{t('accounting.sections')}</h2>
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th>{t('accounting.section')}</th><th>{t('accounting.charges')}</th><th>{t('accounting.products')}</th><th>{t('accounting.h.result')}</th></tr></thead>
+            <tbody>{sections.map((x) => <tr><td>{x.section || '–'}</td><td class="num">{displayCents(x.charges)}</td><td class="num">{displayCents(x.products)}</td><td class="num">{displayCents(x.result)}</td></tr>)}</tbody>
+          </table>
         </div>
         <h2>{t('accounting.balanceSheet')}</h2>
         <div class="cards">
