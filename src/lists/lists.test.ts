@@ -164,3 +164,20 @@ forEachDatabase('lists across the rollover and from Sympa', (t) => {
     assert.deepEqual((await listMembers(db, list.id)).map((m) => m.address), ['dos@school.test', 'una@school.test']);
   });
 });
+
+forEachDatabase('the demo association has its lists', (t) => {
+  test('class, group and school lists, every one with an owner and members', async () => {
+    const { db } = t();
+    const { loadDemo } = await import('../directory/demo/index.ts');
+    const { registerListsDemo } = await import('./demo.ts');
+    registerListsDemo();
+    const counts = await loadDemo(db, CLI_ACTOR);
+    assert.ok(counts.lists! >= counts.classes, `lists: ${counts.lists}`);
+    const lists = await db.selectFrom('mailing_list').selectAll().execute();
+    assert.ok(lists.some((l) => l.kind === 'school') && lists.some((l) => l.kind === 'group') && lists.some((l) => l.kind === 'class'));
+    for (const l of lists) {
+      assert.ok((await listOwners(db, l.id)).length > 0, `${l.slug} has an owner`);
+      assert.ok((await listMembers(db, l.id)).length > 0, `${l.slug} has members`);
+    }
+  });
+});
