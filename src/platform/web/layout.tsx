@@ -30,6 +30,8 @@ export function Layout({ rc, title, children }: { rc: RequestContext; title: str
   const nav: Array<[string, string]> = [['/', t('nav.home')]];
   if (viewer && (viewer.isAdmin || viewer.regentClassIds.length > 0)) nav.push(['/directory', t('nav.directory')]);
   if (viewer) nav.push(['/lists', t('lists.nav')]);
+  // Admins and members of a group (board, bureau, commissions) may organise surveys.
+  if (viewer && (viewer.isAdmin || viewer.groupIds.length > 0)) nav.push(['/surveys', t('surveys.title')]);
   if (viewer?.isAdmin) {
     nav.push(['/directory/import', t('nav.import')], ['/directory/year', t('nav.year')], ['/outbox', t('nav.outbox')], ['/settings', t('nav.settings')]);
   }
