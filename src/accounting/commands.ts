@@ -37,12 +37,15 @@ export const accountingCommands: CliCommand[] = [
       out: { type: 'string', description: 'folder to write into (default: the current folder)' },
       pipe: { type: 'boolean', description: 'separate columns with | instead of a tab' },
       utf8: { type: 'boolean', description: 'encode in UTF-8 instead of ISO 8859-15' },
+      siren: { type: 'string', description: "the association's SIREN (default: the setting accounting.siren)" },
     },
     async run(env, _args, opts) {
       const fy = await yearEndingIn(env.db, yearOption(opts));
       const dir = typeof opts.out === 'string' ? opts.out : process.cwd();
       fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, fecFileName(await siren(env), fy.ends_on));
+      const given = typeof opts.siren === 'string' ? opts.siren.replace(/\s/g, '') : '';
+      if (given && !/^\d{9}$/.test(given)) throw new UsageError('--siren takes the 9 digits of the SIREN');
+      const file = path.join(dir, fecFileName(given || (await siren(env)), fy.ends_on));
       const out = fs.createWriteStream(file);
       const { lines } = await exportFec(
         env.db,

@@ -45,7 +45,16 @@ const ymd = (d: string | null) => (d ? d.slice(0, 10).replaceAll('-', '') : '');
 
 /** One FEC line; the separator and line breaks cannot occur inside a field. */
 export function fecLine(r: FecRow, sep: FecSeparator): string {
-  const clean = (s: string | null) => (s ?? '').replace(/[\t|\r\n]/g, ' ').replace(/ {2,}/g, ' ').trim();
+  // Typographic punctuation has no place in ISO 8859-15: written as its ASCII look-alike.
+  const clean = (s: string | null) =>
+    (s ?? '')
+      .replace(/[\t|\r\n]/g, ' ')
+      .replace(/[\u2013\u2014]/g, '-')
+      .replace(/[\u2018\u2019]/g, "'")
+      .replace(/[\u201c\u201d]/g, '"')
+      .replace(/\u2026/g, '...')
+      .replace(/ {2,}/g, ' ')
+      .trim();
   return [
     clean(r.journal_code), clean(r.journal_label), String(r.number), ymd(r.entry_date), r.account_number, clean(r.account_label),
     clean(r.third_party_code), clean(r.third_party_label), clean(r.piece_ref) || `${r.journal_code}${r.number}`, ymd(r.piece_date),
