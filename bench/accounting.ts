@@ -2,15 +2,13 @@
 // validated through the numbering trigger, balance checked at commit), then timed: trial
 // balance, general ledger of one account, FEC export (streamed to a file). Prints peak memory.
 // Uses PGlite in memory, or the PostgreSQL server of DATABASE_URL. LINES=… to change the size.
+import { openScratchDatabase } from '../src/platform/testing.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
-import { openPGlite, openPostgres, type Handle } from '../src/platform/db.ts';
-import { migrate } from '../src/platform/migrate.ts';
+import type { Handle } from '../src/platform/db.ts';
 import { CLI_ACTOR } from '../src/platform/audit.ts';
 import { addSubAccount, createFiscalYear } from '../src/accounting/books.ts';
 import { trialBalance, generalLedger } from '../src/accounting/reports.ts';
@@ -24,27 +22,9 @@ const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const sampler = setInterval(sample, 20);
 
 async function open(): Promise<{ h: Handle; drop: () => Promise<void>; kind: string }> {
-  const base = process.env.DATABASE_URL;
-  if (!base) return { h: await openPGlite(), drop: async () => {}, kind: 'PGlite (in memory)' };
-  const name = `ostal_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const h = await openPostgres(u.toString(), 4);
-  return {
-    h,
-    kind: 'PostgreSQL',
-    drop: async () => {
-      await h.close();
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  const { handle, drop, label } = await openScratchDatabase(process.env.DATABASE_URL, 4);
+  // This benchmark ends with drop() alone: close the pool before the database goes.
+  return { h: handle, drop: async () => (await handle.close(), await drop()), kind: label };
 }
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
@@ -57,7 +37,6 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 const { h, drop, kind } = await open();
 const db = h.db;
 console.log(`Ostal accounting benchmark on ${kind}, Node ${process.version}, ${LINES.toLocaleString('en')} lines`);
-await migrate(h);
 const fy = await createFiscalYear(db, CLI_ACTOR, '2025-09-01', '2026-08-31');
 await addSubAccount(db, CLI_ACTOR, '5121', 'Banca');
 await addSubAccount(db, CLI_ACTOR, '4111', 'Familles');

@@ -4,10 +4,8 @@
 //   1. one message to a 5,000-member list;
 //   2. 200 messages to 50 lists of 20 members.
 // Uses PGlite in memory, or the PostgreSQL server of DATABASE_URL.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { openPGlite, openPostgres, type Handle } from '../src/platform/db.ts';
-import { migrate } from '../src/platform/migrate.ts';
+import { openScratchDatabase } from '../src/platform/testing.ts';
+import type { Handle } from '../src/platform/db.ts';
 import { createMailer } from '../src/platform/mail.ts';
 import { CLI_ACTOR } from '../src/platform/audit.ts';
 import { aPerson } from '../src/directory/factories.ts';
@@ -22,30 +20,11 @@ let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
 
 async function open(): Promise<{ h: Handle; drop: () => Promise<void>; kind: string }> {
-  const base = process.env.DATABASE_URL;
-  if (!base) return { h: await openPGlite(), drop: async () => {}, kind: 'PGlite (in memory)' };
-  const name = `ostal_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  const h = await openPostgres(u.toString(), 10);
-  return {
-    h,
-    kind: 'PostgreSQL',
-    drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  const { handle, drop, label } = await openScratchDatabase(process.env.DATABASE_URL, 10);
+  return { h: handle, drop, kind: label };
 }
 
 const { h, drop, kind } = await open();
-await migrate(h);
 const db = h.db;
 await ensureListKeys(db, DOMAIN);
 const sink = await startSink();

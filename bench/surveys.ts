@@ -2,12 +2,11 @@
 // HTTP on loopback; prints requests per second, latency percentiles and the analysis page's time.
 // Embedded PGlite by default; BENCH_DATABASE_URL=postgres://… runs it on a PostgreSQL server
 // (a fresh database is created there and dropped after).
+import { openScratchDatabase } from '../src/platform/testing.ts';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import pg from 'pg';
 import { simpleParser } from 'mailparser';
-import { openPGlite, openPostgres, type Handle } from '../src/platform/db.ts';
-import { migrate } from '../src/platform/migrate.ts';
+import type { Handle } from '../src/platform/db.ts';
 import { loadConfig } from '../src/platform/config.ts';
 import { startPlatform } from '../src/platform/server.ts';
 import { openSession } from '../src/auth/signin.ts';
@@ -17,31 +16,7 @@ import { aSurvey, ORGANISER } from '../src/surveys/testing.ts';
 const N = Number(process.env.BENCH_N ?? 2000);
 
 async function openBenchDatabase(): Promise<{ handle: Handle; drop: () => Promise<void>; label: string }> {
-  const base = process.env.BENCH_DATABASE_URL;
-  if (!base) {
-    const handle = await openPGlite();
-    await migrate(handle);
-    return { handle, drop: async () => {}, label: 'PGlite (in memory)' };
-  }
-  const name = `ostal_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const handle = await openPostgres(url.toString(), 10);
-  await migrate(handle);
-  return {
-    handle,
-    label: `PostgreSQL (${url.host}, pool of 10)`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return openScratchDatabase(process.env.BENCH_DATABASE_URL, 10);
 }
 
 function percentile(sorted: number[], p: number): number {

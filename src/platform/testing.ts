@@ -11,32 +11,55 @@ export interface TestDatabase {
   handle: Handle;
 }
 
-/** Opens a migrated, empty database of the given kind; close() removes it. */
-export async function openTestDatabase(kind: 'pglite' | 'postgresql'): Promise<Handle> {
-  if (kind === 'pglite') {
-    const h = await openPGlite();
-    await migrate(h);
-    return h;
+export interface ScratchDatabase {
+  handle: Handle;
+  /** For reports: "PGlite (in memory)" or "PostgreSQL (host)". */
+  label: string;
+  /** Drops the database (after handle.close()); nothing to do for PGlite in memory. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A migrated, empty database: PGlite in memory when baseUrl is undefined, else a fresh
+ * database created on that server. Used by tests and benchmarks.
+ */
+export async function openScratchDatabase(baseUrl: string | undefined, poolSize = 5): Promise<ScratchDatabase> {
+  if (!baseUrl) {
+    const handle = await openPGlite();
+    await migrate(handle);
+    return { handle, label: 'PGlite (in memory)', drop: async () => {} };
   }
-  const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('TEST_DATABASE_URL is not set');
   const name = `ostal_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
+  const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
   await admin.end();
-  const url = new URL(base);
+  const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  const h = await openPostgres(url.toString(), 5);
-  await migrate(h);
+  const handle = await openPostgres(url.toString(), poolSize);
+  await migrate(handle);
   return {
-    ...h,
-    close: async () => {
-      await h.close();
-      const c = new pg.Client({ connectionString: base });
+    handle,
+    label: `PostgreSQL (${url.host}, pool of ${poolSize})`,
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
+    },
+  };
+}
+
+/** Opens a migrated, empty database of the given kind; close() removes it. */
+export async function openTestDatabase(kind: 'pglite' | 'postgresql'): Promise<Handle> {
+  const base = kind === 'pglite' ? undefined : process.env.TEST_DATABASE_URL;
+  if (kind === 'postgresql' && !base) throw new Error('TEST_DATABASE_URL is not set');
+  const { handle, drop } = await openScratchDatabase(base);
+  return {
+    ...handle,
+    close: async () => {
+      await handle.close();
+      await drop();
     },
   };
 }
