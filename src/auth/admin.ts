@@ -49,7 +49,13 @@ export async function hasNoAdmin(db: Db): Promise<boolean> {
 export async function bootstrapLink(db: Db, config: Config): Promise<string | null> {
   const email = `admin@${config.mailDomain}`;
   const owner = await db.selectFrom('person_email').innerJoin('person', 'person.id', 'person_email.person_id').select(['person.id', 'person.is_platform_admin']).where('email', '=', email).executeTakeFirst();
-  if (!owner && !(await hasNoAdmin(db))) return null;
+  if (!owner && !(await hasNoAdmin(db))) {
+    // Administrators came from the directory (e.g. `ostal demo` before the first start) but
+    // nobody has ever signed in: without a relay their codes would wait in an outbox that
+    // only a signed-in administrator can read, so the first start still hands out a link.
+    const anySignin = await db.selectFrom('audit_event').select('id').where('action', '=', 'auth.signin').limit(1).executeTakeFirst();
+    if (anySignin) return null;
+  }
   if (owner) {
     if (!owner.is_platform_admin) return null;
     const signedIn = await db.selectFrom('audit_event').select('id').where('action', '=', 'auth.signin').where('subject', '=', `person:${owner.id}`).limit(1).executeTakeFirst();
