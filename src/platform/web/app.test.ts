@@ -51,3 +51,26 @@ forEachDatabase('web shell', (t) => {
     }
   });
 });
+
+forEachDatabase('home page', (t) => {
+  test('a treasurer finds the books from the home page; a parent does not', async () => {
+    const { handle, db } = t();
+    const { aGroup, aHousehold, aPerson } = await import('../../directory/factories.ts');
+    const app = await startTestPlatform(handle);
+    try {
+      const treasurer = await aPerson(db);
+      await aGroup(db, { kind: 'bureau', members: [{ personId: treasurer.id, role: 'treasurer' }] });
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, treasurer.id);
+      assert.match(await (await web.get('/')).text(), /href="\/accounting"/);
+      const parent = await aHousehold(db);
+      const other = new WebClient(app.url);
+      await other.signInAs(handle, parent.guardians[0]!.id);
+      const home = await (await other.get('/')).text();
+      assert.doesNotMatch(home, /href="\/accounting"/);
+      assert.match(home, new RegExp(`href="/directory/households/${parent.id}"`));
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { schemaVersion } from '../migrate.ts';
 import { NotFound } from '../errors.ts';
 import { directoryCounts } from '../../directory/queries.ts';
 import { redactUrl } from '../config.ts';
+import { accountingRole } from '../../accounting/access.ts';
 
 export function platformRoutes(app: Hono<AppEnv>) {
   app.get('/healthz', async (c) => {
@@ -31,12 +32,13 @@ export function platformRoutes(app: Hono<AppEnv>) {
       );
     }
     const db = rc.deps.db;
-    const [counts, households, classes] = await Promise.all([
+    const [counts, households, classes, books] = await Promise.all([
       directoryCounts(db),
       viewer.householdIds.length ? db.selectFrom('household').select(['id', 'name']).where('id', 'in', viewer.householdIds).orderBy('name').execute() : [],
       viewer.regentClassIds.length
         ? db.selectFrom('class').innerJoin('school', 'school.id', 'class.school_id').select(['class.id', 'class.name', 'school.name as school']).where('class.id', 'in', viewer.regentClassIds).orderBy('class.name').execute()
         : [],
+      accountingRole(db, viewer.personId),
     ]);
     return c.html(
       <Layout rc={rc} title={t('home.welcome', { name: viewer.firstName })}>
@@ -57,6 +59,12 @@ export function platformRoutes(app: Hono<AppEnv>) {
                   </li>
                 ))}
               </ul>
+            </div>
+          )}
+          {books.canRead && (
+            <div class="card">
+              <h2>{t('accounting.title')}</h2>
+              <a href="/accounting">{t('accounting.title')}</a>
             </div>
           )}
           {viewer.isAdmin && (
