@@ -24,7 +24,6 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const mapping = (accounts[0]?.csv_mapping ?? null) as CsvMapping | null;
     return c.html(
       <Layout rc={rc} title={t('accounting.bank')}>
-        <h1>{t('accounting.bank')}</h1>
         {q.imported && /^\d+$/.test(q.imported) && (
           <Notice kind="ok">{t('accounting.bank.imported', { imported: Number(q.imported), duplicates: Number(q.duplicates ?? 0), matched: Number(q.matched ?? 0), drafted: Number(q.drafted ?? 0) })}</Notice>
         )}
@@ -110,7 +109,6 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const r = await reconciliation(deps.db, id, asOf, statementBalance);
     return c.html(
       <Layout rc={rc} title={t('accounting.bank.reconcile')}>
-        <h1>{t('accounting.bank.reconcile')}</h1>
         <form method="get" class="card">
           <label for="asOf">{t('accounting.to')}</label> <input id="asOf" name="asOf" type="date" value={asOf} />{' '}
           <label for="balance">{t('accounting.bank.statementBalance')}</label> <input id="balance" name="balance" inputmode="decimal" value={balanceText} />{' '}

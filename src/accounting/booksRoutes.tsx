@@ -19,7 +19,6 @@ export function booksRoutes(app: Hono<AppEnv>) {
     const closed = c.req.query('closed');
     return c.html(
       <Layout rc={rc} title={t('accounting.years')}>
-        <h1>{t('accounting.years')}</h1>
         {closed && /^\d+$/.test(closed) && <Notice kind="ok">{t('accounting.years.closedNotice')}</Notice>}
         <div class="table-wrap">
           <table>
@@ -73,7 +72,6 @@ export function booksRoutes(app: Hono<AppEnv>) {
     const lettered = c.req.query('lettered');
     return c.html(
       <Layout rc={rc} title={t('accounting.openItems')}>
-        <h1>{t('accounting.openItems')}</h1>
         {lettered && /^[A-Z]{1,4}$/.test(lettered) && <Notice kind="ok">{t('accounting.openItems.lettered', { code: lettered })}</Notice>}
         {[...groups].map(([k, lines]) => (
           <section class="card">

@@ -23,8 +23,7 @@ export function entryRoutes(app: Hono<AppEnv>) {
     const lines = await deps.db.selectFrom('entry_line').selectAll().where('entry_id', '=', id).orderBy('line_no').execute();
     const files = await deps.db.selectFrom('entry_attachment').selectAll().where('entry_id', '=', id).orderBy('added_at').execute();
     return c.html(
-      <Layout rc={rc} title={e.label}>
-        <h1>{e.journal_code} {e.number ?? t('accounting.draft')} – {e.label}</h1>
+      <Layout rc={rc} title={`${e.journal_code} ${e.number ?? t('accounting.draft')} – ${e.label}`}>
         <p class="muted">{e.entry_date} · {e.piece_ref} · {e.created_by_label}{e.validated_by_label ? ` · ${t('accounting.validate')} : ${e.validated_by_label}` : ''}</p>
         <div class="table-wrap">
           <table>

@@ -72,7 +72,6 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     const validated = c.req.query('validated');
     return c.html(
       <Layout rc={rc} title={t('accounting.title')}>
-        <h1>{t('accounting.title')}</h1>
         {created && /^\d+$/.test(created) && <Notice kind="ok">{t('accounting.created')}</Notice>}
         {validated && /^\d+$/.test(validated) && <Notice kind="ok">{t('accounting.validated', { number: Number(validated) })}</Notice>}
         <p>
@@ -128,7 +127,6 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     const today = new Date().toISOString().slice(0, 10);
     return c.html(
       <Layout rc={rc} title={t('accounting.newEntry')}>
-        <h1>{t('accounting.newEntry')}</h1>
         <Form rc={rc} action="/accounting/entries" class="card">
           <label for="journal">{t('accounting.journal')}</label>
           <select id="journal" name="journal">
@@ -197,8 +195,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     const account = (c.req.query('account') ?? '512').replace(/[^0-9]/g, '').slice(0, 12) || '512';
     const gl = await generalLedger(rc.deps.db, { ...p, account });
     return c.html(
-      <Layout rc={rc} title={t('accounting.ledger')}>
-        <h1>{t('accounting.ledger')} – {account}</h1>
+      <Layout rc={rc} title={`${t('accounting.ledger')} – ${account}`}>
         <PeriodForm action="/accounting/ledger" p={p} rc={rc} extra={<><label for="account">{t('accounting.account')}</label> <input id="account" name="account" value={account} inputmode="numeric" />{' '}</>} />
         <div class="table-wrap">
           <table>
@@ -227,7 +224,6 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     }
     return c.html(
       <Layout rc={rc} title={t('accounting.trialBalance')}>
-        <h1>{t('accounting.trialBalance')}</h1>
         <PeriodForm action="/accounting/balance" p={p} rc={rc} />
         <p><a href={`/accounting/balance?from=${p.from}&to=${p.to}&format=csv`}>CSV</a></p>
         <div class="table-wrap">
@@ -266,7 +262,6 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     );
     return c.html(
       <Layout rc={rc} title={t('accounting.reports')}>
-        <h1>{t('accounting.reports')}</h1>
         <PeriodForm action="/accounting/reports" p={p} rc={rc} />
         <h2>{t('accounting.incomeStatement')}</h2>
         <div class="cards">

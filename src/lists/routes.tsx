@@ -68,7 +68,6 @@ export function listsRoutes(app: Hono<AppEnv>) {
     const mine = await listsOfPerson(rc.deps.db, v.personId);
     return c.html(
       <Layout rc={rc} title={rc.t('lists.title')}>
-        <h1>{rc.t('lists.title')}</h1>
         {c.req.query('saved') && <Notice kind="ok">{rc.t('lists.saved')}</Notice>}
         {mine.length > 0 && (
           <section>
@@ -147,7 +146,6 @@ export function listsRoutes(app: Hono<AppEnv>) {
     const address = `${list.slug}@${rc.deps.config.mailDomain}`;
     return c.html(
       <Layout rc={rc} title={list.name}>
-        <h1>{list.name}</h1>
         <p>
           <code>{address}</code> · <span class="tag">{rc.t(`lists.policy.${list.policy}`)}</span>
         </p>
@@ -255,7 +253,6 @@ export function listsRoutes(app: Hono<AppEnv>) {
     const parsed = await simpleParser(Buffer.from(m.raw));
     return c.html(
       <Layout rc={rc} title={m.subject || rc.t('lists.held.noSubject')}>
-        <h1>{m.subject || rc.t('lists.held.noSubject')}</h1>
         <p>
           {rc.t('lists.held.from')} {m.from_name} &lt;{m.from_address}&gt; · {rc.t(`lists.held.reason.${m.held_reason ?? 'moderated'}` as 'lists.held.reason.moderated')}
         </p>
@@ -314,7 +311,6 @@ export function listsRoutes(app: Hono<AppEnv>) {
     const threads = await archiveThreads(rc.deps.db, list.id, q);
     return c.html(
       <Layout rc={rc} title={rc.t('lists.archive.title', { list: list.name })}>
-        <h1>{rc.t('lists.archive.title', { list: list.name })}</h1>
         <form method="get" action={`/lists/${list.slug}/archive`} role="search">
           <label for="q">{rc.t('lists.archive.search')}</label>
           <input id="q" name="q" type="search" value={q} maxlength={200} /> <button type="submit">{rc.t('common.search')}</button>
@@ -434,7 +430,6 @@ export function listsRoutes(app: Hono<AppEnv>) {
     if (!d) throw new NotFound('error.notFound');
     return c.html(
       <Layout rc={rc} title={rc.t('lists.unsubscribe.title')}>
-        <h1>{rc.t('lists.unsubscribe.title')}</h1>
         <p>{rc.t('lists.unsubscribe.confirm', { list: d.name })}</p>
         <form method="post" action={`/api/public/lists/unsubscribe/${c.req.param('token')}`}>
           <button type="submit">{rc.t('lists.unsubscribe.button')}</button>
@@ -451,7 +446,6 @@ export function listsRoutes(app: Hono<AppEnv>) {
     if (!list) throw new NotFound('error.notFound');
     return c.html(
       <Layout rc={rc} title={rc.t('lists.unsubscribe.title')}>
-        <h1>{rc.t('lists.unsubscribe.title')}</h1>
         <Notice kind="ok">{rc.t('lists.unsubscribe.done', { list: list.name })}</Notice>
       </Layout>,
     );

@@ -40,6 +40,8 @@ ul.plain{list-style:none;padding:0}
 ul.plain li{padding:.3rem 0;border-bottom:1px solid var(--line)}
 .muted{color:var(--muted)}
 .tag{display:inline-block;padding:0 .4rem;border-radius:4px;background:var(--accent-bg);font-size:.85rem}
+code{overflow-wrap:anywhere}
+pre{overflow-x:auto}
 pre.mail{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid var(--line);padding:1rem;font-size:.9rem}
 progress{width:100%;max-width:32rem;height:1.25rem}
 .error-row td{background:var(--err-bg)}
