@@ -32,6 +32,7 @@ input.code{font-size:1.5rem;letter-spacing:.3em;max-width:12rem;font-variant-num
 .card{background:var(--card);border:1px solid var(--line);border-radius:8px;padding:1rem;margin:1rem 0}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1rem}
 .cards .card{margin:0}
+.card>h2:first-child,.card>h3:first-child{margin-top:0}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{border-bottom:1px solid var(--line);padding:.4rem .5rem;text-align:left;vertical-align:top}
 th{background:#f1eee6}
