@@ -8,6 +8,7 @@ import type { Translate } from '../platform/i18n/index.ts';
 import type { Mailer } from '../platform/mail.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { hashSecret, newCode, newToken, sameHash } from './tokens.ts';
+import { isEmail } from '../directory/names.ts';
 
 export const SIGNIN_TTL_MS = 15 * 60 * 1000;
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -17,11 +18,9 @@ export const RATE_PER_EMAIL = 5;
 export const RATE_PER_IP = 30;
 export const RATE_WINDOW_MS = 15 * 60 * 1000;
 
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-
 export function normaliseEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
-  if (!EMAIL.test(email) || email.length > 254) throw new InvalidInput('auth.emailInvalid');
+  if (!isEmail(email)) throw new InvalidInput('auth.emailInvalid');
   return email;
 }
 

@@ -1,7 +1,7 @@
 // Hand edits of the directory by administrators: one business operation per function,
 // called the same way by pages and the CLI.
 import type { Db } from '../platform/db.ts';
-import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
+import { Conflict, InvalidInput, isUniqueViolation, NotFound } from '../platform/errors.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { currentYear } from './queries.ts';
 import { isEmail, isPhone, slugify } from './names.ts';
@@ -17,9 +17,6 @@ function required(value: string, what: string): string {
   return v;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: string }).code === '23505';
-}
 
 export async function createSchool(db: Db, actor: Actor, input: { name: string }) {
   const name = required(input.name, 'name');

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Actor } from '../platform/audit.ts';
 import { recordEvent } from '../platform/audit.ts';
 import type { Queryable } from '../platform/db.ts';
-import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
+import { Conflict, InvalidInput, isUniqueViolation, NotFound } from '../platform/errors.ts';
 import type { DeliveryMode, ListKind, ListPolicy, ListRole } from './tables.ts';
 
 export const SLUG = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
@@ -48,9 +48,6 @@ export interface NewList {
   owners?: number[];
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string }).code === '23505';
-}
 export function isNoOwnerViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return e.code === '23514' && /without an owner/.test(e.message ?? '');

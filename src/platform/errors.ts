@@ -35,3 +35,8 @@ export class TooMany extends DomainError {
 export class TooLarge extends DomainError {
   override readonly status = 413;
 }
+
+/** A PostgreSQL unique_violation (SQLSTATE 23505), the same on PGlite and on a server. */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}

@@ -1,13 +1,10 @@
 // Starting a school year: the very first one, and the yearly rollover that applies plan.ts.
 import type { Db, Queryable } from '../../platform/db.ts';
-import { Conflict, InvalidInput } from '../../platform/errors.ts';
+import { Conflict, InvalidInput, isUniqueViolation } from '../../platform/errors.ts';
 import { recordEvent, type Actor } from '../../platform/audit.ts';
 import { currentYear } from '../queries.ts';
 import { parseYearLabel, planRollover, yearDates, type RolloverPlan, type RolloverSnapshot } from './plan.ts';
 
-function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && (err as { code: string }).code === '23505';
-}
 
 /** Creates and opens the first school year; later years come from the rollover. */
 export async function createFirstYear(db: Db, actor: Actor, label: string) {
