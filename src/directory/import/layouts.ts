@@ -59,7 +59,7 @@ const MARKERS: Array<[Layout, string]> = [
   ['staff', 'fonction'],
 ];
 
-/** "Régent prénom", "REGENT_PRENOM" and "regent-prénom" are the same header. */
+/** "Régent prénom", "REGENT_PRENOM" and "regent-prénom" are the same header (and "Co-présidente" the same role word). */
 export function normalizeHeader(h: string): string {
   return h
     .normalize('NFD')

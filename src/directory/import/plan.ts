@@ -16,6 +16,7 @@ import {
   STAFF_FUNCTION_WORDS,
   STAFF_FUNCTIONS,
   type Layout,
+  normalizeHeader,
 } from './layouts.ts';
 import { MAX_ROWS, type RawSheet } from './read.ts';
 
@@ -321,7 +322,7 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
       } else if (sheet.layout === 'staff') {
         const school = r.text('ecole', MAX_LEN.school, false) || null;
         const fn = r.text('fonction', 50);
-        const role = STAFF_FUNCTIONS.get(normalizeWord(fn));
+        const role = STAFF_FUNCTIONS.get(normalizeHeader(fn));
         if (fn && !role) r.fail('fonction', 'import.error.function', { value: fn, allowed: STAFF_FUNCTION_WORDS });
         const person = r.person('', people, true);
         if (r.ok && role && person !== null) staffRecs.push({ at: r.at, school, role, person });
@@ -343,10 +344,10 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
       } else {
         const group = r.text('groupe', MAX_LEN.group);
         const type = r.text('type', 50);
-        const kind = GROUP_TYPES.get(normalizeWord(type));
+        const kind = GROUP_TYPES.get(normalizeHeader(type));
         if (type && !kind) r.fail('type', 'import.error.kind', { value: type, allowed: GROUP_TYPE_WORDS });
         const roleWord = r.value('role');
-        const role = roleWord ? GROUP_ROLES_BY_WORD.get(normalizeWord(roleWord)) : 'member';
+        const role = roleWord ? GROUP_ROLES_BY_WORD.get(normalizeHeader(roleWord)) : 'member';
         if (!role) r.fail('role', 'import.error.role', { value: roleWord, allowed: GROUP_ROLE_WORDS });
         const person = r.person('', people, true);
         if (r.ok && kind && role && person !== null) groupRecs.push({ at: r.at, group, kind, role, person });
@@ -747,13 +748,6 @@ export function planImport(sheets: RecognisedSheet[], snap: Snapshot, fileErrors
   return { errors, plan, counts: countPlan(plan) };
 }
 
-function normalizeWord(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '');
-}
 
 export function countPlan(plan: Plan): Counts {
   const counts = {} as Counts;
