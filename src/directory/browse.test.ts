@@ -135,6 +135,21 @@ forEachDatabase('directory pages', (t) => {
       const page = await (await asRegent.get(hhPath)).text();
       assert.match(page, /Tòni Roca/);
       assert.match(page, /Guilhèm/);
+
+      // The admin moves the child to another class of the year; the old year's class stays history.
+      const ce1 = await web.post('/directory/classes', { school_id: String(school.id), name: 'CE1-A', level: 'CE1' });
+      const ce1Id = Number(ce1.headers.get('location')!.split('/').pop());
+      const pupil = await db.selectFrom('pupil').select('id').where('first_name', '=', 'Guilhèm').executeTakeFirstOrThrow();
+      assert.equal((await asRegent.post(`/directory/pupils/${pupil.id}/class`, { class_id: String(ce1Id) })).status, 403);
+      assert.equal((await web.post(`/directory/pupils/${pupil.id}/class`, { class_id: '999999' })).status, 400);
+      const moved = await web.post(`/directory/pupils/${pupil.id}/class`, { class_id: String(ce1Id) });
+      assert.equal(moved.status, 303);
+      assert.equal(moved.headers.get('location'), hhPath);
+      const enrolments = await db.selectFrom('enrolment').select('class_id').where('pupil_id', '=', pupil.id).execute();
+      assert.deepEqual(enrolments.map((e) => e.class_id), [ce1Id]);
+      assert.match(await (await web.get(hhPath)).text(), /Guilhèm —\s*<a href="\/directory\/classes\/\d+">CE1-A/);
+      // The regent of the CP class no longer sees the household.
+      assert.equal((await asRegent.get(hhPath)).status, 403);
     } finally {
       await app.close();
     }

@@ -20,6 +20,7 @@ import {
 import {
   addGuardian,
   addPupil,
+  movePupil,
   addRegent,
   createClass,
   createGroup,
@@ -263,6 +264,10 @@ export function browseRoutes(app: Hono<AppEnv>) {
     if (!canSeeHousehold(v, id, await householdClassIds(rc.deps.db, id))) throw new Forbidden('error.forbidden');
     const h = await householdDetail(rc.deps.db, id);
     if (!h) throw new NotFound('error.notFound');
+    // The current year's classes, for the admin's forms only.
+    const classes = v.isAdmin
+      ? (await schoolsWithClasses(rc.deps.db)).schools.flatMap((sc) => sc.classes.map((cl) => ({ id: cl.id, label: `${cl.name} — ${sc.name}` })))
+      : [];
     return c.html(
       <Layout rc={rc} title={h.name}>
         <h2>{t('directory.household.guardians')}</h2>
@@ -303,6 +308,24 @@ export function browseRoutes(app: Hono<AppEnv>) {
               ) : (
                 <span class="muted">{t('directory.household.noClass')}</span>
               )}
+              {v.isAdmin && classes.length > 0 && (
+                <details>
+                  <summary>{t('directory.pupil.move', { name: p.first_name })}</summary>
+                  <Form rc={rc} action={`/directory/pupils/${p.id}/class`}>
+                    <label for={`move-${p.id}`}>{t('directory.class.choose')}</label>
+                    <select id={`move-${p.id}`} name="class_id" required>
+                      {classes.map((cl) => (
+                        <option value={String(cl.id)} selected={cl.id === p.class_id}>
+                          {cl.label}
+                        </option>
+                      ))}
+                    </select>
+                    <p>
+                      <button type="submit">{t('directory.pupil.moveButton')}</button>
+                    </p>
+                  </Form>
+                </details>
+              )}
             </li>
           ))}
         </ul>
@@ -325,9 +348,9 @@ export function browseRoutes(app: Hono<AppEnv>) {
                 <input id="pupil-first" name="first_name" type="text" required maxlength={100} />
                 <label for="pupil-class">{t('directory.class.choose')}</label>
                 <select id="pupil-class" name="class_id" required>
-                  {(await schoolsWithClasses(rc.deps.db)).schools.flatMap((sc) =>
-                    sc.classes.map((cl) => <option value={String(cl.id)}>{`${cl.name} — ${sc.name}`}</option>),
-                  )}
+                  {classes.map((cl) => (
+                    <option value={String(cl.id)}>{cl.label}</option>
+                  ))}
                 </select>
                 <p>
                   <button type="submit">{t('directory.add')}</button>
@@ -520,6 +543,14 @@ export function browseRoutes(app: Hono<AppEnv>) {
     const body = await c.req.parseBody();
     await addPupil(c.get('rc').deps.db, actorOf(v), id, { firstName: field(body, 'first_name'), classId: Number(field(body, 'class_id')) });
     return c.redirect(`/directory/households/${id}`, 303);
+  });
+
+  app.post('/directory/pupils/:id{[0-9]+}/class', async (c) => {
+    const v = requireAdmin(c);
+    const id = idParam(c);
+    const body = await c.req.parseBody();
+    const householdId = await movePupil(c.get('rc').deps.db, actorOf(v), id, { classId: Number(field(body, 'class_id')) });
+    return c.redirect(`/directory/households/${householdId}`, 303);
   });
 
   app.post('/directory/people/:id{[0-9]+}', async (c) => {

@@ -195,3 +195,27 @@ export async function addPupil(db: Db, actor: Actor, householdId: number, input:
     return pupil.id;
   });
 }
+
+/**
+ * Moves a child to another class of the current year (or enrols them when they have none):
+ * after a rollover of multi-level classes, or a change during the year. Earlier years'
+ * enrolments stay as they were: they are the class history.
+ */
+export async function movePupil(db: Db, actor: Actor, pupilId: number, input: { classId: number }) {
+  return db.transaction().execute(async (trx) => {
+    const year = await currentYear(trx);
+    if (!year) throw new InvalidInput('directory.error.noYear');
+    const cls = await trx.selectFrom('class').select('id').where('id', '=', input.classId).where('school_year_id', '=', year.id).executeTakeFirst();
+    if (!cls) throw new InvalidInput('directory.error.class');
+    const pupil = await trx.selectFrom('pupil').select(['id', 'household_id']).where('id', '=', pupilId).forUpdate().executeTakeFirst();
+    if (!pupil) throw new NotFound('error.notFound');
+    const before = await trx.selectFrom('enrolment').select('class_id').where('pupil_id', '=', pupilId).where('school_year_id', '=', year.id).executeTakeFirst();
+    await trx
+      .insertInto('enrolment')
+      .values({ pupil_id: pupilId, school_year_id: year.id, class_id: cls.id })
+      .onConflict((oc) => oc.columns(['pupil_id', 'school_year_id']).doUpdateSet({ class_id: cls.id }))
+      .execute();
+    await recordEvent(trx, actor, 'directory.pupil.move', `household:${pupil.household_id}`, { pupil: pupilId, from: before?.class_id ?? null, to: cls.id });
+    return pupil.household_id;
+  });
+}

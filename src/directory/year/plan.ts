@@ -10,7 +10,8 @@
 //    spent in the same line of classes (the class of last year this class continues, and so
 //    on), capped at the top level the class covers. So a pupil who entered PS-MS in PS is in
 //    MS in their second year there. Right after an import there is no history: everybody in
-//    a PS-MS class counts as PS (the administrator moves the MS pupils by hand once).
+//    a PS-MS class counts as PS (the administrator moves the MS pupils once, with "Change class"
+//    on the household page).
 // 2. A pupil at the last level (CM2) leaves: no enrolment in the new year; their household,
 //    pupil row and past enrolments stay.
 // 3. Otherwise the pupil goes to the new-year copy of a class of the same school covering the
