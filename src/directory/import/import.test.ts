@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { forEachDatabase } from '../../platform/testing.ts';
 import { CLI_ACTOR } from '../../platform/audit.ts';
 import { TooLarge } from '../../platform/errors.ts';
@@ -169,6 +170,19 @@ forEachDatabase('directory import', (t) => {
     const before = await counts(db);
     const big = Buffer.alloc(10 * 1024 * 1024 + 1, 0x61);
     await assert.rejects(importDirectory(db, CLI_ACTOR, { name: 'big.csv', bytes: big }, { dryRun: false }), (e: unknown) => e instanceof TooLarge && e.key === 'import.error.tooLarge');
+    assert.deepEqual(await counts(db), before);
+  });
+
+  test('an XLSX that unzips to more than 200 MB (a zip bomb) is refused with a clear error and writes nothing', async () => {
+    const { db } = t();
+    const before = await counts(db);
+    const zip = await JSZip.loadAsync(await templateXlsx());
+    zip.file('xl/media/padding.bin', Buffer.alloc(210 * 1024 * 1024));
+    const bomb = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
+    assert.ok(bomb.byteLength < 1024 * 1024, 'the bomb itself is small');
+    const report = await importDirectory(db, CLI_ACTOR, { name: 'bomb.xlsx', bytes: bomb }, { dryRun: false });
+    assert.equal(report.applied, false);
+    assert.deepEqual(report.errors.map((e) => [e.key, e.params['max']]), [['import.error.xlsxUnzipped', 200]]);
     assert.deepEqual(await counts(db), before);
   });
 

@@ -8,7 +8,7 @@ import { TooLarge } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
 import { applyPlan, loadSnapshot, plannedWrites } from './apply.ts';
 import { countPlan, planImport, PLAN_KINDS, recogniseSheets, type Action, type Counts, type ImportIssue, type PlanKind, type SheetSummary } from './plan.ts';
-import { MAX_FILE_BYTES, readSpreadsheet, UnreadableFile } from './read.ts';
+import { MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, readSpreadsheet, UnreadableFile } from './read.ts';
 
 export interface ImportFile {
   name: string;
@@ -50,6 +50,7 @@ const UNREADABLE_KEYS: Record<UnreadableFile['reason'], MessageKey> = {
   csvQuote: 'import.error.csvQuote',
   csv: 'import.error.csv',
   xlsx: 'import.error.xlsx',
+  xlsxUnzipped: 'import.error.xlsxUnzipped',
   xls: 'import.error.xls',
   empty: 'import.error.empty',
 };
@@ -84,7 +85,7 @@ export async function importDirectory(db: Db, actor: Actor, file: ImportFile, op
     raw = await readSpreadsheet(file.name, file.bytes);
   } catch (err) {
     if (!(err instanceof UnreadableFile)) throw err;
-    report.errors.push({ sheet: file.name, line: err.line, column: '', key: UNREADABLE_KEYS[err.reason], params: { line: err.line ?? '' } });
+    report.errors.push({ sheet: file.name, line: err.line, column: '', key: UNREADABLE_KEYS[err.reason], params: { line: err.line ?? '', max: MAX_UNZIPPED_BYTES / (1024 * 1024) } });
     return report;
   }
   const recognised = recogniseSheets(raw);

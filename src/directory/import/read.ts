@@ -3,9 +3,15 @@
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_ROWS = 50_000;
+/**
+ * An XLSX is a zip: 10 MB of it may unpack to gigabytes (a "zip bomb"). A real workbook of
+ * MAX_ROWS rows unpacks to a few tens of MB; beyond this we stop reading.
+ */
+export const MAX_UNZIPPED_BYTES = 200 * 1024 * 1024;
 
 export interface RawRow {
   /** 1-based line (CSV) or row number (XLSX), as the spreadsheet program shows it. */
@@ -20,7 +26,7 @@ export interface RawSheet {
 /** A file that cannot be read at all; `line` when the reader knows where it broke. */
 export class UnreadableFile extends Error {
   constructor(
-    readonly reason: 'csvQuote' | 'csv' | 'xlsx' | 'xls' | 'empty',
+    readonly reason: 'csvQuote' | 'csv' | 'xlsx' | 'xlsxUnzipped' | 'xls' | 'empty',
     readonly line: number | null = null,
     detail = '',
   ) {
@@ -162,7 +168,40 @@ function cellText(cell: ExcelJS.Cell): string {
   return String(cell.text ?? '').trim();
 }
 
+/**
+ * Inflates every part of the zip, counting bytes as they come, and stops at `limit`: the sizes
+ * written in the zip's directory are the sender's word, the inflated bytes are not.
+ */
+export async function checkUnzippedSize(bytes: Uint8Array, limit = MAX_UNZIPPED_BYTES): Promise<number> {
+  let zip: JSZip;
+  try {
+    zip = await JSZip.loadAsync(bytes);
+  } catch (err) {
+    throw new UnreadableFile('xlsx', null, (err as Error).message);
+  }
+  let total = 0;
+  for (const entry of Object.values(zip.files)) {
+    if (entry.dir) continue;
+    // JSZip's stream is an old-style Node stream (events, not async iteration).
+    const stream = entry.nodeStream('nodebuffer') as NodeJS.ReadableStream & { destroy(): void };
+    await new Promise<void>((resolve, reject) => {
+      stream
+        .on('data', (chunk: Buffer) => {
+          total += chunk.byteLength;
+          if (total > limit) {
+            stream.destroy();
+            reject(new UnreadableFile('xlsxUnzipped', null, `more than ${limit} bytes once unzipped`));
+          }
+        })
+        .on('error', (err: Error) => reject(new UnreadableFile('xlsx', null, err.message)))
+        .on('end', () => resolve());
+    });
+  }
+  return total;
+}
+
 export async function readXlsx(bytes: Uint8Array): Promise<RawSheet[]> {
+  await checkUnzippedSize(bytes);
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ExcelJS.Buffer);
