@@ -2,6 +2,7 @@
 // and VERP bounce addresses. Generated on first start, kept in the database (moved with it).
 import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from '../platform/db.ts';
+import type { DkimKey } from '../platform/mail.ts';
 
 export interface ListKeys {
   domain: string;
@@ -31,6 +32,11 @@ export async function ensureListKeys(db: Queryable, domain: string): Promise<Lis
   }
   const row = await db.selectFrom('list_key').selectAll().where('domain', '=', domain).executeTakeFirstOrThrow();
   return { domain, selector: row.dkim_selector, privateKey: row.dkim_private_pem, publicB64: row.dkim_public_b64, secret: Buffer.from(row.link_secret) };
+}
+
+/** The key in the form the platform mailer signs with. */
+export function dkimKeyOf(k: ListKeys): DkimKey {
+  return { domain: k.domain, selector: k.selector, privateKey: k.privateKey };
 }
 
 /** The TXT record to publish at <selector>._domainkey.<domain>. */

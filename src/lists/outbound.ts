@@ -3,14 +3,13 @@
 // relay — or, without a relay, to the outbox where administrators can read it.
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { dkimSign } from 'mailauth';
 import nodemailer from 'nodemailer';
 import type { Db, Queryable } from '../platform/db.ts';
-import { ensureListKeys, signToken, type ListKeys } from './keys.ts';
+import { dkimKeyOf, ensureListKeys, signToken, type ListKeys } from './keys.ts';
 import { renderCopy, SIGNED_HEADERS } from './rewrite.ts';
 import type { SenderAuth } from './inbound.ts';
 import { recordBounce } from './bounces.ts';
-import type { Mailer } from '../platform/mail.ts';
+import { dkimSignRaw, type Mailer } from '../platform/mail.ts';
 
 /**
  * Queues one copy per recipient of the message's lists. A member of several of these lists
@@ -47,6 +46,8 @@ export interface WorkerOptions {
   pollMs?: number;
   /** For notices to owners when a member is suspended after bounces. */
   mailer?: Mailer;
+  /** Test hook: called between the relay's 250 and the database update (the duplication window). */
+  afterRelayAccepted?: (deliveryId: number) => void;
 }
 
 const BACKOFF = [60, 300, 900, 3600, 10800, 43200];
@@ -128,14 +129,8 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
       messageId: `<list-${d.message_id}@${o.domain}>`,
     });
     // DKIM comes last: it covers the list headers and the footer (RFC 8058 asks List-Unsubscribe to be signed).
-    const signed = await dkimSign(copy, {
-      signatureData: [{ signingDomain: o.domain, selector: keys.selector, privateKey: keys.privateKey }],
-      canonicalization: 'relaxed/relaxed',
-      // mailauth reads the list as one colon-separated string (an array falls back to its defaults).
-      headerList: SIGNED_HEADERS.join(':'),
-    } as unknown as Parameters<typeof dkimSign>[1]);
-    if (signed.errors?.length || !signed.signatures.trim()) throw new Error(`DKIM signing failed: ${JSON.stringify(signed.errors)}`);
-    return { from: verpAddress(keys, l.slug, d.id), raw: Buffer.concat([Buffer.from(signed.signatures), copy]), subject: m.subject };
+    const raw = await dkimSignRaw(copy, dkimKeyOf(keys), SIGNED_HEADERS);
+    return { from: verpAddress(keys, l.slug, d.id), raw, subject: m.subject };
   }
 
   async function deliverOne(d: Claimed): Promise<void> {
@@ -159,6 +154,9 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
     }
     try {
       await transport.sendMail({ envelope: { from: copy.from, to: [d.address] }, raw: copy.raw });
+      // Recorded at once, copy by copy: a death between the 250 above and this update is the
+      // one window in which a copy is sent again after a restart (RFC 1047).
+      o.afterRelayAccepted?.(d.id);
       await db.updateTable('list_delivery').set({ status: 'sent', sent_at: new Date(), attempts: d.attempts + 1, last_error: null, claimed_until: null }).where('id', '=', d.id).execute();
     } catch (err) {
       const e = err as { responseCode?: number; message: string };

@@ -19,17 +19,14 @@ export async function forwardToOwners(ctx: ListsContext, slug: string, raw: Buff
   const to = [...new Set(owners.map((o) => o.email))];
   if (to.length === 0) return 0;
   const marked = Buffer.concat([Buffer.from(`${MARK}: ${slug}\r\n`), raw]);
-  await ctx.db
-    .insertInto('outbox_message')
-    .values({
-      // The null sender: a bounce of the forward must not come back to the list server.
-      envelope_from: '',
-      envelope_to: to,
-      subject: (getHeader(headers, 'subject') ?? '').slice(0, 300),
-      raw: marked,
-      status: ctx.mailer.relayConfigured ? 'queued' : 'kept',
-      next_attempt_at: ctx.mailer.relayConfigured ? new Date() : null,
-    })
-    .execute();
+  await ctx.mailer.enqueueRaw(ctx.db, {
+    // The null sender: a bounce of the forward must not come back to the list server.
+    envelopeFrom: '',
+    to,
+    subject: getHeader(headers, 'subject') ?? '',
+    raw: marked,
+    // The list server changed the message (the mark): it vouches for it with its own key.
+    signAs: ctx.domain,
+  });
   return to.length;
 }

@@ -1,7 +1,7 @@
 // Starts the list server beside HTTP: the SMTP listener (and an LMTP one when
 // LISTS_LMTP_PORT is set, for a front MTA), the delivery worker and the expiry of held mail.
 import type { Deps } from '../platform/web/context.ts';
-import { ensureListKeys } from './keys.ts';
+import { dkimKeyOf, ensureListKeys } from './keys.ts';
 import type { ListsContext, Resolver } from './inbound.ts';
 import { expireHeld } from './moderation.ts';
 import { sendDigests } from './digest.ts';
@@ -30,7 +30,9 @@ export function listsRuntime(deps: Deps): ListsRuntime | undefined {
 
 export async function startLists(deps: Deps): Promise<() => Promise<void>> {
   const { config, db } = deps;
-  await ensureListKeys(db, config.mailDomain);
+  // Every mail From the list domain that goes through the platform outbox (digests, notices,
+  // owner forwards, sign-in mail when it shares the domain) is signed with the list key.
+  deps.mailer.addDkimKey(dkimKeyOf(await ensureListKeys(db, config.mailDomain)));
   const worker = createDeliveryWorker({ db, domain: config.mailDomain, publicUrl: config.publicUrl, relayUrl: config.smtpRelayUrl, mailer: deps.mailer });
   // publicUrl is read when a message arrives: tests point it at the real port after start.
   const ctx: ListsContext = {

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
 import { forEachDatabase } from './testing.ts';
-import { createMailer } from './mail.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { authenticate } from 'mailauth';
+import { composeRaw, createMailer } from './mail.ts';
 
 interface Received {
   from: string;
@@ -92,6 +94,49 @@ forEachDatabase('outgoing mail', (t) => {
       assert.equal(row.status, 'failed');
       assert.match(row.last_error ?? '', /550/);
       assert.equal(relay.received.length, 0);
+    } finally {
+      mailer.close();
+      await relay.close();
+    }
+  });
+});
+
+forEachDatabase('DKIM on outgoing mail', (t) => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const key = { domain: 'lists.example.org', selector: 'test2026', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  const record = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+  // The one DNS answer the verifier needs; anything else does not exist (offline).
+  const resolver = async (name: string, rrtype: string) => {
+    if (rrtype === 'TXT' && name.toLowerCase() === `${key.selector}._domainkey.${key.domain}`) return [[record]];
+    throw Object.assign(new Error(`no ${rrtype} for ${name}`), { code: 'ENOTFOUND' });
+  };
+  const fixed = { 'Message-ID': '<fixe@example.org>', Date: 'Sun, 29 Nov 2026 05:00:00 +0000' };
+
+  test('mail From a domain whose key the mailer holds is signed when queued and verifies; other mail is stored unchanged', async () => {
+    const { db } = t();
+    const relay = await sink();
+    const mailer = createMailer({ relayUrl: relay.url });
+    mailer.addDkimKey(key);
+    try {
+      const signedId = await mailer.enqueue(db, { from: 'Conselh <conselh+owner@Lists.Example.org>', to: ['a@example.org'], subject: 'Resumit', text: 'Òsca', headers: { 'List-Id': '<conselh.lists.example.org>' } });
+      const other = { from: 'Ostal <no-reply@ostal.example.org>', to: ['b@example.org'], subject: 'Connexion', text: 'Code : 123456', headers: fixed };
+      const plainId = await mailer.enqueue(db, other);
+      const forwardId = await mailer.enqueueRaw(db, { envelopeFrom: '', to: ['c@example.org'], subject: 'Fwd', raw: Buffer.from('From: x@example.net\r\nSubject: Fwd\r\n\r\nHi\r\n'), signAs: 'lists.example.org' });
+      const unsignedRawId = await mailer.enqueueRaw(db, { envelopeFrom: '', to: ['c@example.org'], subject: 'Fwd', raw: Buffer.from('From: x@example.net\r\nSubject: Fwd\r\n\r\nHi\r\n'), signAs: 'elsewhere.example.org' });
+      const stored = async (id: number) => Buffer.from((await db.selectFrom('outbox_message').select('raw').where('id', '=', id).executeTakeFirstOrThrow()).raw);
+      assert.ok((await stored(plainId)).equals(await composeRaw(other)), 'no key for its domain: the bytes are what the composer made');
+      assert.ok(!(await stored(plainId)).toString().includes('DKIM-Signature'));
+      assert.equal((await stored(unsignedRawId)).toString(), 'From: x@example.net\r\nSubject: Fwd\r\n\r\nHi\r\n');
+      assert.equal(await mailer.deliverDue(db), 4);
+      const got = (to: string) => relay.received.filter((m) => m.to[0] === to);
+      for (const [to, id] of [['a@example.org', signedId], ['c@example.org', forwardId]] as const) {
+        const m = got(to)[0]!;
+        assert.ok(m.raw.equals(await stored(id)), 'what leaves is what was stored');
+        const auth = await authenticate(m.raw, { ip: '127.0.0.1', helo: 'localhost', sender: 'conselh+owner@lists.example.org', mta: 'mx.example.net', resolver, disableArc: true, disableBimi: true } as never);
+        const dkim = auth.dkim.results.find((r: { signingDomain: string }) => r.signingDomain === 'lists.example.org');
+        assert.equal(dkim?.status.result, 'pass', JSON.stringify(auth.dkim.results.map((r: { status: unknown }) => r.status)));
+      }
+      assert.match(got('a@example.org')[0]!.raw.toString(), /^DKIM-Signature: [^]*h=[^;]*List-Id/i);
     } finally {
       mailer.close();
       await relay.close();

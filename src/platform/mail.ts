@@ -1,5 +1,8 @@
 // Outgoing mail. Every message is first written to outbox_message (durable), then either
 // kept there for administrators to read (no relay configured) or delivered to SMTP_RELAY_URL.
+// Mail From a domain whose DKIM key the mailer holds is signed when it is queued, so the
+// stored bytes are exactly what leaves; mail from any other domain is stored unchanged.
+import { dkimSign } from 'mailauth';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Db, Queryable } from './db.ts';
@@ -28,9 +31,49 @@ export async function composeRaw(mail: OutgoingMail): Promise<Buffer> {
   return composer.compile().build();
 }
 
+export interface DkimKey {
+  domain: string;
+  selector: string;
+  privateKey: string;
+}
+
+/** Header fields covered by the signature (those a list or the platform sets, when present). */
+export const DKIM_HEADERS = [
+  'From', 'Sender', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'To', 'Cc', 'MIME-Version', 'Content-Type',
+  'Content-Transfer-Encoding', 'In-Reply-To', 'References', 'List-Id', 'List-Help', 'List-Unsubscribe',
+  'List-Unsubscribe-Post', 'List-Post', 'List-Owner', 'List-Archive', 'Precedence', 'Auto-Submitted',
+];
+
+/** Prepends a DKIM-Signature (relaxed/relaxed, rsa-sha256) to a finished message. */
+export async function dkimSignRaw(raw: Buffer, key: DkimKey, headers: string[] = DKIM_HEADERS): Promise<Buffer> {
+  const signed = await dkimSign(raw, {
+    signatureData: [{ signingDomain: key.domain, selector: key.selector, privateKey: key.privateKey }],
+    canonicalization: 'relaxed/relaxed',
+    // mailauth reads the list as one colon-separated string (an array falls back to its defaults).
+    headerList: headers.join(':'),
+  } as unknown as Parameters<typeof dkimSign>[1]);
+  if (signed.errors?.length || !signed.signatures.trim()) throw new Error(`DKIM signing failed: ${JSON.stringify(signed.errors)}`);
+  return Buffer.concat([Buffer.from(signed.signatures), raw]);
+}
+
+/** A message already in its final form (a forward), queued as is apart from the signature. */
+export interface RawMail {
+  /** Envelope sender; '' is the null sender (bounces of it go nowhere). */
+  envelopeFrom: string;
+  to: string[];
+  subject: string;
+  raw: Buffer;
+  /** Sign with this domain's key (when the mailer holds it), whatever the From says. */
+  signAs?: string;
+}
+
 export interface Mailer {
   /** Records the message in the outbox inside the caller's transaction; delivery happens after commit. */
   enqueue(db: Queryable, mail: OutgoingMail): Promise<number>;
+  /** Same for a message given as bytes. */
+  enqueueRaw(db: Queryable, mail: RawMail): Promise<number>;
+  /** From now on, mail From this key's domain is DKIM-signed (the list server adds its key at start). */
+  addDkimKey(key: DkimKey): void;
   /** Delivers due queued messages through the relay; returns how many were sent. */
   deliverDue(db: Db, limit?: number): Promise<number>;
   readonly relayConfigured: boolean;
@@ -40,26 +83,44 @@ export interface Mailer {
 const BACKOFF_MINUTES = [1, 5, 15, 60, 180, 720];
 const MAX_ATTEMPTS = BACKOFF_MINUTES.length + 1;
 
-export function createMailer(opts: { relayUrl?: string | undefined }): Mailer {
+export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimKey[] }): Mailer {
   const transport = opts.relayUrl ? nodemailer.createTransport(opts.relayUrl + (opts.relayUrl.includes('?') ? '&' : '?') + 'pool=true') : undefined;
+  const keys = new Map<string, DkimKey>();
+  for (const k of opts.dkim ?? []) keys.set(k.domain.toLowerCase(), k);
+  const sign = async (raw: Buffer, domain: string | undefined) => {
+    const key = domain ? keys.get(domain.toLowerCase()) : undefined;
+    return key ? dkimSignRaw(raw, key) : raw;
+  };
+  async function store(db: Queryable, m: { envelopeFrom: string; to: string[]; subject: string; raw: Buffer; sensitive?: boolean | undefined }) {
+    const row = await db
+      .insertInto('outbox_message')
+      .values({
+        envelope_from: m.envelopeFrom,
+        envelope_to: m.to,
+        subject: m.subject,
+        raw: m.raw,
+        status: transport ? 'queued' : 'kept',
+        next_attempt_at: transport ? new Date() : null,
+        sensitive: m.sensitive ?? false,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
   return {
     relayConfigured: Boolean(transport),
+    addDkimKey(key) {
+      keys.set(key.domain.toLowerCase(), key);
+    },
     async enqueue(db, mail) {
-      const raw = await composeRaw(mail);
-      const row = await db
-        .insertInto('outbox_message')
-        .values({
-          envelope_from: extractAddress(mail.from),
-          envelope_to: mail.to.map(extractAddress),
-          subject: mail.subject,
-          raw,
-          status: transport ? 'queued' : 'kept',
-          next_attempt_at: transport ? new Date() : null,
-          sensitive: mail.sensitive ?? false,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return row.id;
+      const from = extractAddress(mail.from);
+      // Signed last: nothing changes the bytes after this.
+      const raw = await sign(await composeRaw(mail), from.split('@')[1]);
+      return store(db, { envelopeFrom: from, to: mail.to.map(extractAddress), subject: mail.subject, raw, sensitive: mail.sensitive });
+    },
+    async enqueueRaw(db, mail) {
+      const raw = await sign(mail.raw, mail.signAs);
+      return store(db, { envelopeFrom: mail.envelopeFrom, to: mail.to.map(extractAddress), subject: mail.subject.slice(0, 300), raw });
     },
     async deliverDue(db, limit = 50) {
       if (!transport) return 0;
