@@ -29,7 +29,7 @@ export type ListAddress =
   | { slug: string; kind: 'bounce'; token: string }
   | { slug: string; kind: 'unsubscribe' }
   | { slug: string; kind: 'owner' }
-  | { slug: string; kind: 'moderate'; token: string };
+  | { slug: string; kind: 'moderate'; token: string; action: 'approve' | 'reject' | 'discard' };
 
 /** `slug@domain`, `slug+bounce-<token>@domain` (VERP), `slug+unsubscribe@domain`. */
 export function parseListAddress(address: string, domain: string): ListAddress | undefined {
@@ -42,7 +42,10 @@ export function parseListAddress(address: string, domain: string): ListAddress |
   const ext = local.slice(plus + 1);
   if (ext === 'unsubscribe') return { slug, kind: 'unsubscribe' };
   if (ext === 'owner') return { slug, kind: 'owner' };
-  if (ext.startsWith('moderate-')) return { slug, kind: 'moderate', token: address.slice(at - ext.length + 'moderate-'.length, at) };
+  // A held-message notice names three addresses: reply (approve), reject, discard.
+  for (const [prefix, action] of [['moderate-', 'approve'], ['reject-', 'reject'], ['discard-', 'discard']] as const) {
+    if (ext.startsWith(prefix)) return { slug, kind: 'moderate', token: address.slice(at - ext.length + prefix.length, at), action };
+  }
   if (ext.startsWith('bounce-')) return { slug, kind: 'bounce', token: address.slice(at - ext.length + 'bounce-'.length, at) };
   return undefined;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { authenticate } from 'mailauth';
+import { simpleParser } from 'mailparser';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { createMailer } from '../platform/mail.ts';
 import { forEachDatabase } from '../platform/testing.ts';
@@ -253,5 +254,50 @@ forEachDatabase('list mail end to end', (t) => {
     const fwd = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.equal(fwd.subject, 'Per la regenta');
     assert.match(Buffer.from(fwd.raw).toString(), /^X-Ostal-Owner-Forward: /);
+  });
+
+  test('a moderator rejects by mail (the first line of their mail is the reason the sender gets) or discards silently', async () => {
+    const { db } = t();
+    const parent = setup.onlyB.guardians[0]!;
+    const toSender = () => db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${parent.email} = any(envelope_to)`).execute();
+    const holdOne = async (subject: string) => {
+      await sendTo(listener.port, { from: parent.email!, to: [`${setup.listB.slug}@${DOMAIN}`], subject });
+      const m = await db.selectFrom('list_message').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+      assert.equal(m.status, 'held');
+      const notice = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const text = (await simpleParser(Buffer.from(notice.raw))).text ?? '';
+      const address = (action: string) => new RegExp(`${setup.listB.slug}\\+${action}-\\d+-[\\w-]{16}@${DOMAIN.replace(/\./g, '\\.')}`).exec(text)![0];
+      return { m, reject: address('reject'), discard: address('discard') };
+    };
+    const status = async (id: number) => (await db.selectFrom('list_message').select(['status', 'reject_reason']).where('id', '=', id).executeTakeFirstOrThrow());
+
+    const ad = await holdOne('Venda de calendièrs');
+    const told = (await toSender()).length;
+    // The sender cannot reject (or discard) their own message with the address.
+    await sendTo(listener.port, { from: parent.email!, to: [ad.discard], subject: 'Re: held' });
+    assert.equal((await status(ad.m.id)).status, 'held');
+    const reply = 'Pas de vente sur la liste de la classe, merci.\n\nLe dim. 29 nov., Ostal a écrit :\n> Un message de ... attend votre décision';
+    const info = await sendTo(listener.port, { from: setup.regent.email!, to: [ad.reject], subject: 'Re: Message en attente', text: reply });
+    assert.match(info.response, /^250/);
+    assert.deepEqual(await status(ad.m.id), { status: 'rejected', reject_reason: 'Pas de vente sur la liste de la classe, merci.' });
+    const notices = (await toSender()).slice(told);
+    assert.equal(notices.length, 1, 'the sender is told');
+    assert.match((await simpleParser(Buffer.from(notices[0]!.raw))).text ?? '', /Pas de vente sur la liste de la classe, merci\./);
+    assert.equal((await db.selectFrom('list_delivery').select('id').where('message_id', '=', ad.m.id).execute()).length, 0);
+    // Decided once: a late approval by reply changes nothing.
+    const approve = ad.reject.replace('+reject-', '+moderate-');
+    await sendTo(listener.port, { from: setup.regent.email!, to: [approve], subject: 'Re: held', text: 'OK' });
+    assert.equal((await status(ad.m.id)).status, 'rejected');
+
+    const spam = await holdOne('Gagnez un voyage');
+    const before = (await toSender()).length;
+    await sendTo(listener.port, { from: setup.regent.email!, to: [spam.discard], subject: 'Re: held', text: 'spam' });
+    assert.deepEqual(await status(spam.m.id), { status: 'discarded', reject_reason: null });
+    assert.equal((await toSender()).length, before, 'a discarded message tells nobody');
+    assert.equal((await db.selectFrom('list_delivery').select('id').where('message_id', '=', spam.m.id).execute()).length, 0);
+    // A forged token is nobody's decision.
+    const third = await holdOne('Encara');
+    await sendTo(listener.port, { from: setup.regent.email!, to: [third.reject.replace(/-[\w-]{16}@/, '-AAAAAAAAAAAAAAAA@')], text: 'non' });
+    assert.equal((await status(third.m.id)).status, 'held');
   });
 });

@@ -36,7 +36,8 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
     .execute();
   const sent = new Set<string>();
   const keys = await ensureListKeys(trx, ctx.domain);
-  const replyTo = (slug: string) => `${slug}+moderate-${signToken(keys.secret, 'moderate', messageId)}@${ctx.domain}`;
+  const token = signToken(keys.secret, 'moderate', messageId);
+  const at = (slug: string, action: string) => `${slug}+${action}-${token}@${ctx.domain}`;
   for (const r of rows) {
     if (sent.has(r.email)) continue;
     sent.add(r.email);
@@ -44,12 +45,18 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
       from: `${r.name} <${r.slug}+owner@${ctx.domain}>`,
       to: [r.email],
       subject: `[${r.slug}] Message en attente / Held message: ${m.subject}`.slice(0, 300),
-      headers: { 'Reply-To': replyTo(r.slug) },
+      headers: { 'Reply-To': at(r.slug, 'moderate'), 'Auto-Submitted': 'auto-generated' },
       text:
         `Un message de ${m.from_address} attend votre décision (liste ${r.slug}@${ctx.domain}).\n` +
-        `Répondez à ce courriel pour le diffuser, ou décidez sur la page :\n` +
-        `A message from ${m.from_address} awaits your decision. Reply to this mail to distribute it, or decide on the page:\n\n` +
-        `${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n`,
+        `- Pour le diffuser : répondez à ce courriel.\n` +
+        `- Pour le refuser : écrivez à ${at(r.slug, 'reject')} ; la première ligne de votre message est le motif envoyé à l'expéditeur.\n` +
+        `- Pour l'ignorer sans prévenir l'expéditeur : écrivez à ${at(r.slug, 'discard')}.\n` +
+        `Ou décidez sur la page : ${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n\n` +
+        `A message from ${m.from_address} awaits your decision.\n` +
+        `- To distribute it: reply to this mail.\n` +
+        `- To reject it: write to ${at(r.slug, 'reject')}; the first line of your mail is the reason sent to the sender.\n` +
+        `- To discard it silently: write to ${at(r.slug, 'discard')}.\n` +
+        `Or decide on the page: ${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n`,
     });
   }
   return sent.size;
@@ -173,14 +180,36 @@ export async function heldMessages(db: Queryable, personId: number | null, isAdm
 }
 
 /**
- * A moderator replied to a held-message notice (`slug+moderate-<token>@`): the message is
- * approved if the reply comes from a moderator of one of its lists and its From passes DMARC.
+ * Pure: the first line a moderator wrote in a reply — the reason of a rejection. Quoted text,
+ * the "On …, X wrote:" line before it and the signature are not theirs.
  */
-export async function approveByReply(ctx: ModerationContext & { resolver?: Resolver | undefined }, token: string, raw: Buffer, session: { envelopeFrom: string; ip?: string; helo?: string }): Promise<boolean> {
+export function replyFirstLine(text: string): string {
+  for (const raw of text.replace(/\r/g, '').split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    if (line.startsWith('>') || line === '--' || /(wrote|écrit|escriu|escriguèt)\s*:$/i.test(line)) return '';
+    return line.slice(0, 1000);
+  }
+  return '';
+}
+
+/**
+ * A moderator wrote to an address of a held-message notice: `slug+moderate-<token>@` (the
+ * Reply-To) approves, `slug+reject-<token>@` rejects with the first line as the reason,
+ * `slug+discard-<token>@` discards. Only from a moderator of one of the message's lists whose
+ * From passes DMARC; anything else changes nothing.
+ */
+export async function decideByReply(
+  ctx: ModerationContext & { resolver?: Resolver | undefined },
+  token: string,
+  action: 'approve' | 'reject' | 'discard',
+  raw: Buffer,
+  session: { envelopeFrom: string; ip?: string; helo?: string },
+): Promise<boolean> {
   const keys = await ensureListKeys(ctx.db, ctx.domain);
   const id = verifyToken(keys.secret, 'moderate', token);
   if (id === undefined) return false;
-  const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+  const parsed = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true });
   const from = parsed.from?.value[0]?.address?.toLowerCase();
   if (!from) return false;
   const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
@@ -188,8 +217,9 @@ export async function approveByReply(ctx: ModerationContext & { resolver?: Resol
   const person = await ctx.db.selectFrom('person_email').select('person_id').where('email', '=', from).executeTakeFirst();
   if (!person) return false;
   const label = await ctx.db.selectFrom('person').select(['first_name', 'last_name']).where('id', '=', person.person_id).executeTakeFirstOrThrow();
+  const reason = action === 'reject' ? replyFirstLine(parsed.text ?? '') : '';
   try {
-    await decideHeld(ctx, { personId: person.person_id, label: `${label.first_name} ${label.last_name} (mail)` }, false, id, 'approve');
+    await decideHeld(ctx, { personId: person.person_id, label: `${label.first_name} ${label.last_name} (mail)` }, false, id, action, reason);
     return true;
   } catch {
     return false; // already decided, or not a moderator: nothing to do

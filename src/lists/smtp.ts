@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { handleBounce } from './bounces.ts';
 import { listExists, parseListAddress, receiveMessage, SmtpRefusal, type ListsContext } from './inbound.ts';
 import { unsubscribeByMail } from './unsubscribe.ts';
-import { approveByReply } from './moderation.ts';
+import { decideByReply } from './moderation.ts';
 import { forwardToOwners } from './owners.ts';
 
 export interface ListenerOptions {
@@ -87,7 +87,7 @@ async function handle(ctx: ListsContext, session: SMTPServerSession, raw: Buffer
     if (!a) continue;
     if (a.kind === 'bounce') await handleBounce(ctx, a.slug, a.token, raw);
     else if (a.kind === 'unsubscribe') await unsubscribeByMail(ctx, a.slug, envelopeFrom);
-    else if (a.kind === 'moderate') await approveByReply(ctx, a.token, raw, { envelopeFrom, ip: session.remoteAddress, helo: session.hostNameAppearsAs });
+    else if (a.kind === 'moderate') await decideByReply(ctx, a.token, a.action, raw, { envelopeFrom, ip: session.remoteAddress, helo: session.hostNameAppearsAs });
     else if (a.kind === 'owner') await forwardToOwners(ctx, a.slug, raw);
     else if (!posts.includes(a.slug)) posts.push(a.slug);
   }
