@@ -18,8 +18,6 @@ export interface ListsContext {
   publicUrl: string;
   resolver?: Resolver | undefined;
   mailer: Mailer;
-  /** Days a held message waits for a moderator. */
-  holdDays?: number;
   /** Called after new copies were queued (wakes the delivery worker). */
   wake?: () => void;
 }
@@ -154,7 +152,8 @@ export async function receiveMessage(ctx: ListsContext, m: Received): Promise<Re
     const d = postingDecision(l.policy, { isModerator: Boolean(mod), isMember: Boolean(member), isAllowed: Boolean(allowed), authFailed: auth.dmarc === 'fail' });
     if (d.hold && !held.hold) held = d;
   }
-  const holdDays = ctx.holdDays ?? 7;
+  // A message held for several lists waits as long as the shortest of their waits.
+  const holdDays = Math.min(...targets.map((l) => l.hold_days));
   // A reply joins the conversation of the message it answers, on the same lists.
   const refs = [parsed.inReplyTo ?? '', ...[parsed.references ?? []].flat()].filter((r) => r);
   const parent = refs.length

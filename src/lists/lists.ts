@@ -262,6 +262,8 @@ export interface ListSettings {
   footer: string;
   replyTo: 'sender' | 'list';
   maxBytes: number;
+  /** Days a held message waits for a moderator. */
+  holdDays: number;
   archivePublic: boolean;
 }
 
@@ -272,6 +274,9 @@ export function parseSettings(f: Record<string, string>): ListSettings {
   const replyTo = f.reply_to === 'list' ? 'list' : 'sender';
   const mb = Number(f.max_mb);
   if (!Number.isFinite(mb) || mb < 0.01 || mb > 100) throw new InvalidInput('lists.error.size');
+  // An older form without the field keeps the default.
+  const holdDays = f.hold_days?.trim() ? Number(f.hold_days) : 7;
+  if (!Number.isInteger(holdDays) || holdDays < 1 || holdDays > 90) throw new InvalidInput('lists.error.holdDays');
   if (!f.name?.trim()) throw new InvalidInput('lists.error.name');
   return {
     name: f.name.trim().slice(0, 200),
@@ -280,6 +285,7 @@ export function parseSettings(f: Record<string, string>): ListSettings {
     footer: (f.footer ?? '').replace(/\r\n/g, '\n').slice(0, 2000),
     replyTo,
     maxBytes: Math.round(mb * 1024 * 1024),
+    holdDays,
     archivePublic: f.archive_public === 'on',
   };
 }
@@ -287,7 +293,7 @@ export function parseSettings(f: Record<string, string>): ListSettings {
 export async function updateSettings(db: Queryable, actor: Actor, listId: number, s: ListSettings) {
   await db
     .updateTable('mailing_list')
-    .set({ name: s.name, policy: s.policy, subject_prefix: s.subjectPrefix, footer: s.footer, reply_to: s.replyTo, max_bytes: s.maxBytes, archive_public: s.archivePublic })
+    .set({ name: s.name, policy: s.policy, subject_prefix: s.subjectPrefix, footer: s.footer, reply_to: s.replyTo, max_bytes: s.maxBytes, hold_days: s.holdDays, archive_public: s.archivePublic })
     .where('id', '=', listId)
     .execute();
   await recordEvent(db, actor, 'lists.settings', String(listId), { ...s });

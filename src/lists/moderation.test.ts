@@ -11,6 +11,9 @@ import { expireHeld } from './moderation.ts';
 import { listsDns, listsRuntime, type ListsRuntime } from './service.ts';
 import { dnsTable, sendTo, startSink, type Sink } from './testing.ts';
 import { getHeader, splitMessage } from './rewrite.ts';
+import { authenticate } from 'mailauth';
+import { simpleParser } from 'mailparser';
+import { dkimDnsRecord, ensureListKeys } from './keys.ts';
 
 const DOMAIN = 'lists.example.org';
 
@@ -124,6 +127,10 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     const n = await expireHeld(lists.ctx, new Date(Date.now() + 8 * 86_400_000));
     assert.equal(n, 1);
     assert.equal((await held()).status, 'expired');
+    const expiredNotice = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${s.parent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.match(expiredNotice.subject, /Message expired: Oblidat/);
+    assert.match((await simpleParser(Buffer.from(expiredNotice.raw))).text ?? '', /not reviewed in time/);
+    assert.equal(await expireHeld(lists.ctx, new Date(Date.now() + 9 * 86_400_000)), 0, 'expired once');
   });
 
   test('archives: threaded, searchable in French, addresses masked, attachments downloadable, private to members', async () => {
@@ -179,10 +186,12 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     await web.signInAs(handle, admin.id);
     const page = await (await web.get('/lists')).text();
     assert.match(page, /v=DKIM1; k=rsa; p=/);
-    const r = await web.post(`/lists/${s.list.slug}/settings`, { slug: `cp-new-${s.cls.id}`, name: 'CP del Solelh', policy: 'announce', subject_prefix: '[CP]', footer: '', reply_to: 'sender', max_mb: '5' });
+    const settings = { slug: `cp-new-${s.cls.id}`, name: 'CP del Solelh', policy: 'announce', subject_prefix: '[CP]', footer: '', reply_to: 'sender', max_mb: '5', hold_days: '3' };
+    assert.equal((await web.post(`/lists/${s.list.slug}/settings`, { ...settings, hold_days: '0' })).status, 400, 'a wait of 0 days is refused');
+    const r = await web.post(`/lists/${s.list.slug}/settings`, settings);
     assert.equal(r.status, 303);
     const l = await db.selectFrom('mailing_list').selectAll().where('id', '=', s.list.id).executeTakeFirstOrThrow();
-    assert.deepEqual([l.slug, l.name, l.subject_prefix, l.max_bytes], [`cp-new-${s.cls.id}`, 'CP del Solelh', '[CP]', 5 * 1024 * 1024]);
+    assert.deepEqual([l.slug, l.name, l.subject_prefix, l.max_bytes, l.hold_days], [`cp-new-${s.cls.id}`, 'CP del Solelh', '[CP]', 5 * 1024 * 1024, 3]);
     // The regent may not change settings.
     const regent = new WebClient(platform.url);
     await regent.signInAs(handle, s.regent.id);
@@ -211,5 +220,93 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     assert.match(digest.subject, /Daily digest/);
     assert.match(Buffer.from(digest.raw).toString(), /Digest/);
     assert.equal(await sendDigests(lists.ctx, new Date(Date.now() + 2000)), 0);
+  });
+
+  test('the wait before a held message expires is set per list', async () => {
+    const { db } = t();
+    const l = await db.selectFrom('mailing_list').selectAll().where('id', '=', s.list.id).executeTakeFirstOrThrow();
+    await sendTo(lists.smtpPort, { from: s.parent.email!, to: [`${l.slug}@${DOMAIN}`], subject: 'Tres jorns' });
+    const m = await held();
+    assert.equal(m.status, 'held');
+    const wait = new Date(m.expires_at!).getTime() - new Date(m.received_at).getTime();
+    assert.ok(Math.abs(wait - 3 * 86_400_000) < 60_000, `expires three days after arrival (${wait} ms)`);
+    assert.equal(await expireHeld(lists.ctx, new Date(Date.now() + 2 * 86_400_000)), 0);
+    assert.equal(await expireHeld(lists.ctx, new Date(Date.now() + 3 * 86_400_000 + 60_000)), 1);
+    assert.equal((await held()).status, 'expired');
+  });
+
+  test('accept and always allow: the message goes out and the sender posts freely from then on', async () => {
+    const { db, handle } = t();
+    const l = await db.selectFrom('mailing_list').selectAll().where('id', '=', s.list.id).executeTakeFirstOrThrow();
+    await sendTo(lists.smtpPort, { from: s.other.email!, to: [`${l.slug}@${DOMAIN}`], subject: 'Fièra de las escòlas' });
+    const m = await held();
+    assert.equal(m.status, 'held');
+    const regent = new WebClient(platform.url);
+    await regent.signInAs(handle, s.regent.id);
+    assert.equal((await regent.post(`/lists/${l.slug}/held/${m.id}`, { decision: 'allow' })).status, 303);
+    assert.equal((await held()).status, 'accepted');
+    // Its members are on digest or no-mail by now: distributed, with no single copy.
+    assert.ok((await db.selectFrom('list_message').select('distributed_at').where('id', '=', m.id).executeTakeFirstOrThrow()).distributed_at);
+    assert.ok(await db.selectFrom('list_allowed_sender').select('address').where('list_id', '=', l.id).where('address', '=', s.other.email!).executeTakeFirst());
+    const info = await sendTo(lists.smtpPort, { from: s.other.email!, to: [`${l.slug}@${DOMAIN}`], subject: 'Fièra : lo programa' });
+    assert.match(info.response, /accepted/);
+    assert.equal((await held()).status, 'accepted');
+    // Another parent is still held.
+    assert.match((await sendTo(lists.smtpPort, { from: s.parent.email!, to: [`${l.slug}@${DOMAIN}`], subject: 'Ieu tanben' })).response, /held/);
+    await lists.worker.drain();
+  });
+
+  test('every mail the list server sends From its domain through the outbox (notice, reject and expiry notices, digest, owner forward) is DKIM-signed and verifies', async () => {
+    const { db } = t();
+    const l = await db.selectFrom('mailing_list').selectAll().where('id', '=', s.list.id).executeTakeFirstOrThrow();
+    await sendTo(lists.smtpPort, { from: s.parent.email!, to: [`${l.slug}+owner@${DOMAIN}`], subject: 'Per la regenta' });
+    // The platform's delivery timer hands the outbox to the relay (the sink).
+    const queued = async () => Number((await db.selectFrom('outbox_message').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').executeTakeFirstOrThrow()).n);
+    for (let i = 0; i < 200 && (await queued()) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await queued(), 0);
+    const keys = await ensureListKeys(db, DOMAIN);
+    const rec = dkimDnsRecord(keys);
+    const resolver = dnsTable({ [rec.name]: [rec.value] });
+    const outbox = sink.received.filter((c) => !c.from.includes('+bounce-'));
+    const kinds = [/Held message/, /Message rejected/, /Message expired/, /Daily digest/, /Per la regenta/];
+    for (const kind of kinds) {
+      const found = [];
+      for (const c of outbox) if (kind.test((await simpleParser(c.raw)).subject ?? '')) found.push(c);
+      assert.ok(found.length > 0, `the sink received a mail matching ${kind}`);
+      for (const c of found) {
+        assert.match(c.raw.toString('latin1'), /^DKIM-Signature: /, 'the signature is the first header: added after every change');
+        const auth = await authenticate(c.raw, { ip: '127.0.0.1', helo: 'localhost', sender: c.from, resolver, mta: 'mx.example.net', disableArc: true, disableBimi: true } as never);
+        const dkim = auth.dkim.results.find((r: { signingDomain: string }) => r.signingDomain === DOMAIN);
+        assert.equal(dkim?.status.result, 'pass', `${kind}: ${JSON.stringify(auth.dkim.results.map((r: { status: unknown }) => r.status))}`);
+      }
+    }
+  });
+
+  test('a regent sees only their lists; a public archive is readable without signing in; a member leaves a hand-made list', async () => {
+    const { db, handle } = t();
+    const l = await db.selectFrom('mailing_list').selectAll().where('id', '=', s.list.id).executeTakeFirstOrThrow();
+    const otherClass = await aClass(db, { name: 'CE1' });
+    const otherRegent = await aRegent(db, otherClass.id);
+    const other = new WebClient(platform.url);
+    await other.signInAs(handle, otherRegent.id);
+    assert.equal((await other.get(`/lists/${l.slug}`)).status, 403, "another class's regent cannot open this list");
+    assert.ok(!(await (await other.get('/lists')).text()).includes(l.name));
+
+    const anonymous = new WebClient(platform.url);
+    assert.notEqual((await anonymous.get(`/lists/${l.slug}/archive`)).status, 200, 'private by default');
+    await db.updateTable('mailing_list').set({ archive_public: true }).where('id', '=', l.id).execute();
+    const archive = await anonymous.get(`/lists/${l.slug}/archive`);
+    assert.equal(archive.status, 200);
+    assert.match(await archive.text(), /Visite du musée/);
+    await db.updateTable('mailing_list').set({ archive_public: false }).where('id', '=', l.id).execute();
+
+    const club = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `club-${l.id}`, name: 'Club de lectura', kind: 'manual', owners: [s.regent.id] }));
+    await db.insertInto('list_member').values({ list_id: club.id, address: s.parent.email! }).execute();
+    const parent = new WebClient(platform.url);
+    await parent.signInAs(handle, s.parent.id);
+    assert.match(await (await parent.get('/lists')).text(), /Club de lectura/);
+    assert.equal((await parent.post(`/lists/${club.slug}/delivery`, { address: s.parent.email!, leave: '1' })).status, 303);
+    assert.equal((await db.selectFrom('list_membership').select('address').where('list_id', '=', club.id).execute()).length, 0);
+    assert.ok(!(await (await parent.get('/lists')).text()).includes('Club de lectura'));
   });
 });

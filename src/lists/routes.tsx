@@ -189,6 +189,8 @@ export function listsRoutes(app: Hono<AppEnv>) {
             </select>
             <label for="max_mb">{rc.t('lists.maxMb')}</label>
             <input id="max_mb" name="max_mb" type="number" step="0.1" min="0.1" max="100" value={String(Math.round((list.max_bytes / 1048576) * 10) / 10)} />
+            <label for="hold_days">{rc.t('lists.holdDays')}</label>
+            <input id="hold_days" name="hold_days" type="number" step="1" min="1" max="90" value={String(list.hold_days)} />
             <label>
               <input type="checkbox" name="archive_public" checked={list.archive_public} /> {rc.t('lists.archivePublic')}
             </label>
@@ -383,7 +385,7 @@ export function listsRoutes(app: Hono<AppEnv>) {
     const { v, list } = await listForModerator(c);
     if (!v.isAdmin) throw new Forbidden('error.forbidden');
     const body = await c.req.parseBody();
-    const f = Object.fromEntries(['slug', 'name', 'policy', 'subject_prefix', 'footer', 'reply_to', 'max_mb', 'archive_public'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string) : '']));
+    const f = Object.fromEntries(['slug', 'name', 'policy', 'subject_prefix', 'footer', 'reply_to', 'max_mb', 'hold_days', 'archive_public'].map((k) => [k, typeof body[k] === 'string' ? (body[k] as string) : '']));
     const settings = parseSettings(f);
     const slug = f.slug!.trim().toLowerCase();
     await rc.deps.db.transaction().execute(async (trx) => {

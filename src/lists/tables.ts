@@ -27,6 +27,7 @@ export interface ListsTables {
     footer: Generated<string>;
     reply_to: Generated<'sender' | 'list'>;
     max_bytes: Generated<number>;
+    hold_days: Generated<number>;
     archive_public: Generated<boolean>;
     created_at: Timestamp;
     digest_sent_at: MaybeDate;
