@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './platform/config.ts';
 import { DatabaseBusy, openDatabase } from './platform/db.ts';
 import { migrate } from './platform/migrate.ts';
 import { createMailer } from './platform/mail.ts';
+import { dkimKeyOf, ensureListKeys } from './lists/keys.ts';
 import { DomainError } from './platform/errors.ts';
 import { translator } from './platform/i18n/index.ts';
 import { UsageError, type CliCommand, type CliEnv } from './platform/cli/command.ts';
@@ -74,6 +75,8 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
   try {
     await migrate(handle);
+    // Mail a command queues From the list domain (survey reminders from cron) is DKIM-signed as the server's is.
+    mailer.addDkimKey(dkimKeyOf(await ensureListKeys(handle.db, config.mailDomain)));
     const env: CliEnv = {
       handle,
       db: handle.db,
