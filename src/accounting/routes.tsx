@@ -15,6 +15,7 @@ import { registerDemoBooks } from './demo.ts';
 import { bankRoutes } from './bankRoutes.tsx';
 import { booksRoutes } from './booksRoutes.tsx';
 import { entryRoutes } from './entryRoutes.tsx';
+import { setupRoutes } from './setupRoutes.tsx';
 import type { LineInput } from './rules.ts';
 
 registerDemoBooks();
@@ -58,6 +59,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
   bankRoutes(app);
   booksRoutes(app);
   entryRoutes(app);
+  setupRoutes(app);
   app.get('/accounting', async (c) => {
     const { role } = await reader(c);
     const rc = c.get('rc');
@@ -82,6 +84,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
           <a href="/accounting/bank">{t('accounting.bank')}</a> ·{' '}
           <a href="/accounting/open-items">{t('accounting.openItems')}</a> ·{' '}
           <a href="/accounting/years">{t('accounting.years')}</a>
+          {(role.treasurer || role.accountant) && <> · <a href="/accounting/setup/bank">{t('accounting.setup')}</a></>}
         </p>
         <PeriodForm action="/accounting" p={p} rc={rc} extra={<><label for="journal-filter">{t('accounting.journal')}</label> <select id="journal-filter" name="journal"><option value="">–</option>{journalCodes.map((j) => <option value={j.code} selected={j.code === journal}>{`${j.code} – ${j.label}`}</option>)}</select>{' '}</>} />
         <div class="table-wrap">

@@ -13,7 +13,7 @@ export interface AccountingTables extends BankTables {
   account: { number: string; label: string; seeded: Generated<boolean>; created_at: Timestamp };
   journal: { code: string; label: string; kind: JournalKind };
   third_party: { code: string; label: string; kind: ThirdPartyKind; account_number: string; household_id: number | null };
-  analytic_section: { code: string; label: string; school_id: number | null };
+  analytic_section: { code: string; label: string; school_id: number | null; archived_at: MaybeDate };
   fiscal_year: {
     id: Id;
     starts_on: string;
