@@ -24,3 +24,31 @@ export async function canCreateSurveys(db: Queryable, v: Viewer): Promise<boolea
 export function requireOrganiser(v: Viewer, s: { created_by: number | null }): void {
   if (!canOrganise(v, s)) throw new Forbidden('error.forbidden');
 }
+
+/**
+ * Which lists and groups an organiser may target. Administrators and members of the board or
+ * bureau (who speak for the association) may target every list and group; anyone else, the
+ * lists they own or moderate (they may already write to them) and the groups they belong to.
+ * Schools, classes and "all parents" stay open to every organiser, as before.
+ */
+export interface TargetScope {
+  everything: boolean;
+  listIds: Set<number>;
+  groupIds: Set<number>;
+}
+
+export const EVERY_TARGET: TargetScope = { everything: true, listIds: new Set(), groupIds: new Set() };
+
+export async function targetScope(db: Queryable, v: Viewer): Promise<TargetScope> {
+  const groups = v.groupIds.length ? await db.selectFrom('directory_group').select(['id', 'kind']).where('id', 'in', v.groupIds).execute() : [];
+  const everything = v.isAdmin || groups.some((g) => g.kind === 'board' || g.kind === 'bureau');
+  const lists = everything ? [] : await db.selectFrom('list_moderator').select('list_id').where('person_id', '=', v.personId).execute();
+  return { everything, listIds: new Set(lists.map((l) => l.list_id)), groupIds: new Set(v.groupIds) };
+}
+
+export function mayTarget(scope: TargetScope, kind: string, id: number | null): boolean {
+  if (scope.everything || id === null) return true;
+  if (kind === 'list') return scope.listIds.has(id);
+  if (kind === 'group') return scope.groupIds.has(id);
+  return true;
+}

@@ -4,30 +4,33 @@ import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
 import { inTransaction } from './tx.ts';
 import { recordEvent, SYSTEM_ACTOR, type Actor } from '../platform/audit.ts';
-import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
+import { Conflict, Forbidden, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail.ts';
 import { translator } from '../platform/i18n/index.ts';
 import { hashSecret, newToken } from '../auth/tokens.ts';
 import { getSurvey, type SurveyRow } from './survey.ts';
 import type { AudienceKind, UnitKind } from './tables.ts';
+import { EVERY_TARGET, mayTarget, type TargetScope } from './access.ts';
 
 export interface MailSettings {
   publicUrl: string;
   mailDomain: string;
 }
 
-export async function addAudience(db: Queryable, actor: Actor, surveyId: number, kind: AudienceKind, refId: number | null): Promise<void> {
+/** Adds a school, class, directory group, mailing list or "all parents"; scope: what this organiser may target. */
+export async function addAudience(db: Queryable, actor: Actor, surveyId: number, kind: AudienceKind, refId: number | null, scope: TargetScope = EVERY_TARGET): Promise<void> {
   const s = await getSurvey(db, surveyId);
   if (s.status !== 'draft') throw new Conflict('surveys.error.frozen');
   if (kind !== 'all_parents' && !refId) throw new InvalidInput('surveys.error.audience');
-  const table = kind === 'group' ? 'directory_group' : kind === 'class' ? 'class' : kind === 'school' ? 'school' : null;
+  const table = kind === 'group' ? 'directory_group' : kind === 'class' ? 'class' : kind === 'school' ? 'school' : kind === 'list' ? 'mailing_list' : null;
   if (table && !(await db.selectFrom(table).select('id').where('id', '=', refId!).executeTakeFirst())) throw new InvalidInput('surveys.error.audience');
+  if (!mayTarget(scope, kind, refId)) throw new Forbidden('surveys.error.audienceNotAllowed');
   const exists = await db
     .selectFrom('survey_audience')
     .select('id')
     .where('survey_id', '=', surveyId)
     .where('kind', '=', kind)
-    .where((eb) => eb(eb.fn.coalesce('group_id', 'class_id', 'school_id', sql.lit(0)), '=', kind === 'all_parents' ? 0 : refId!))
+    .where((eb) => eb(eb.fn.coalesce('group_id', 'class_id', 'school_id', 'list_id', sql.lit(0)), '=', kind === 'all_parents' ? 0 : refId!))
     .executeTakeFirst();
   if (exists) return;
   await db
@@ -38,6 +41,7 @@ export async function addAudience(db: Queryable, actor: Actor, surveyId: number,
       group_id: kind === 'group' ? refId : null,
       class_id: kind === 'class' ? refId : null,
       school_id: kind === 'school' ? refId : null,
+      list_id: kind === 'list' ? refId : null,
     })
     .execute();
   await recordEvent(db, actor, 'survey.audience.add', `survey:${surveyId}`, { kind, id: refId });
@@ -56,23 +60,38 @@ export async function audienceOf(db: Queryable, surveyId: number) {
     .leftJoin('directory_group', 'directory_group.id', 'survey_audience.group_id')
     .leftJoin('class', 'class.id', 'survey_audience.class_id')
     .leftJoin('school', 'school.id', 'survey_audience.school_id')
-    .select(['survey_audience.id', 'survey_audience.kind', 'directory_group.name as group_name', 'class.name as class_name', 'school.name as school_name'])
+    .leftJoin('mailing_list', 'mailing_list.id', 'survey_audience.list_id')
+    .select([
+      'survey_audience.id',
+      'survey_audience.kind',
+      'directory_group.name as group_name',
+      'class.name as class_name',
+      'school.name as school_name',
+      'mailing_list.name as list_name',
+      'mailing_list.slug as list_slug',
+    ])
     .where('survey_audience.survey_id', '=', surveyId)
     .orderBy('survey_audience.id')
     .execute();
 }
 
 export interface Recipient {
-  personId: number;
+  /** Null for a list member outside the directory: invited by address alone. */
+  personId: number | null;
   email: string;
+  /** First name from the directory, or the display name a list owner gave the address. */
   firstName: string;
-  /** Schools and classes of the person's children this year, and the targeted groups they are in. */
+  /** Schools and classes of the person's children this year, and the targeted groups and lists they are in. */
   units: Array<{ kind: UnitKind; id: number }>;
 }
 
 /**
- * The people a survey reaches: each person once, however many targeted groups, classes or
+ * The people a survey reaches: each person once, however many targeted groups, lists, classes or
  * schools they belong to; people without an address cannot be invited and are counted apart.
+ * A list's members are its current ones (list_membership: derived from the directory or added by
+ * hand, minus the addresses its owners excluded), less those who chose no mail from it or whose
+ * address was suspended for bounces. A member whose address is in the directory counts as that
+ * person; any other address is one recipient, once, however many targeted lists carry it.
  */
 export async function resolveAudience(db: Queryable, surveyId: number): Promise<{ recipients: Recipient[]; withoutEmail: number }> {
   const audience = await db.selectFrom('survey_audience').selectAll().where('survey_id', '=', surveyId).execute();
@@ -82,6 +101,7 @@ export async function resolveAudience(db: Queryable, surveyId: number): Promise<
   const schoolIds = audience.filter((a) => a.kind === 'school').map((a) => a.school_id!);
   const groupIds = audience.filter((a) => a.kind === 'group').map((a) => a.group_id!);
   const allParents = audience.some((a) => a.kind === 'all_parents');
+  const listIds = audience.filter((a) => a.kind === 'list').map((a) => a.list_id!);
 
   const people = new Set<number>();
   if (allParents || classIds.length || schoolIds.length) {
@@ -108,7 +128,35 @@ export async function resolveAudience(db: Queryable, surveyId: number): Promise<
     ? await db.selectFrom('group_member').select(['person_id', 'group_id']).where('group_id', 'in', groupIds).execute()
     : [];
   for (const m of members) people.add(m.person_id);
-  if (people.size === 0) return { recipients: [], withoutEmail: 0 };
+  const listed = listIds.length
+    ? await db
+        .selectFrom('list_membership as m')
+        .leftJoin('list_member_state as st', (j) => j.onRef('st.list_id', '=', 'm.list_id').onRef('st.address', '=', 'm.address'))
+        .leftJoin('list_member as lm', (j) => j.onRef('lm.list_id', '=', 'm.list_id').onRef('lm.address', '=', 'm.address'))
+        .select(['m.list_id', 'm.address', 'm.person_id', 'lm.display_name'])
+        .where('m.list_id', 'in', listIds)
+        .where((eb) => eb.or([eb('st.delivery', 'is', null), eb('st.delivery', '<>', 'nomail')]))
+        .where('st.disabled_at', 'is', null)
+        .execute()
+    : [];
+  const listsOfPerson = new Map<number, Set<number>>();
+  const byAddress = new Map<string, { name: string; lists: Set<number> }>();
+  for (const m of listed) {
+    if (m.person_id !== null) {
+      people.add(m.person_id);
+      listsOfPerson.set(m.person_id, (listsOfPerson.get(m.person_id) ?? new Set()).add(m.list_id));
+    } else {
+      const address = m.address.toLowerCase();
+      const cur = byAddress.get(address) ?? { name: '', lists: new Set<number>() };
+      cur.lists.add(m.list_id);
+      cur.name ||= m.display_name ?? '';
+      byAddress.set(address, cur);
+    }
+  }
+  const outsiders: Recipient[] = [...byAddress.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([email, x]) => ({ personId: null, email, firstName: x.name, units: [...x.lists].map((id) => ({ kind: 'list' as const, id })) }));
+  if (people.size === 0) return { recipients: outsiders, withoutEmail: 0 };
   const ids = [...people];
 
   const [persons, emails, children] = await Promise.all([
@@ -141,9 +189,10 @@ export async function resolveAudience(db: Queryable, surveyId: number): Promise<
       units.set(`school:${c.school_id}`, { kind: 'school', id: c.school_id });
     }
     for (const m of members.filter((x) => x.person_id === p.id)) units.set(`group:${m.group_id}`, { kind: 'group', id: m.group_id });
-    recipients.push({ personId: p.id, email, firstName: p.first_name, units: [...units.values()] });
+    for (const l of listsOfPerson.get(p.id) ?? []) units.set(`list:${l}`, { kind: 'list', id: l });
+    recipients.push({ personId: p.id, email: email.toLowerCase(), firstName: p.first_name, units: [...units.values()] });
   }
-  return { recipients, withoutEmail };
+  return { recipients: [...recipients, ...outsiders], withoutEmail };
 }
 
 function surveyLink(settings: MailSettings, token: string) {
@@ -156,7 +205,7 @@ function invitationMail(s: SurveyRow, firstName: string, link: string, reminder:
     const t = translator(lang);
     const title = (lang === 'oc' && s.title_oc) || s.title_fr;
     return [
-      t('surveys.mail.greeting', { name: firstName }),
+      firstName ? t('surveys.mail.greeting', { name: firstName }) : t('surveys.mail.greetingNoName'),
       '',
       t(reminder ? 'surveys.mail.reminderBody' : 'surveys.mail.body', { title }),
       '',
@@ -203,12 +252,13 @@ export async function openSurvey(db: Queryable, mailer: Mailer, actor: Actor, su
       const tokens = chunk.map(() => newToken());
       const rows = await trx
         .insertInto('survey_invitation')
-        .values(chunk.map((r) => ({ survey_id: surveyId, person_id: r.personId, email: r.email })))
-        .returning(['id', 'person_id'])
+        .values(chunk.map((r) => ({ survey_id: surveyId, person_id: r.personId, email: r.email, display_name: r.personId === null ? r.firstName.slice(0, 200) : '' })))
+        .returning(['id', 'email'])
         .execute();
-      const idOf = new Map(rows.map((r) => [r.person_id, r.id]));
-      await trx.insertInto('survey_token').values(chunk.map((r, j) => ({ token_hash: hashSecret(tokens[j]!), invitation_id: idOf.get(r.personId)! }))).execute();
-      const units = chunk.flatMap((r) => r.units.map((u) => ({ invitation_id: idOf.get(r.personId)!, unit_kind: u.kind, unit_id: u.id })));
+      // Addresses are unique per survey (a directory address belongs to one person).
+      const idOf = new Map(rows.map((r) => [r.email, r.id]));
+      await trx.insertInto('survey_token').values(chunk.map((r, j) => ({ token_hash: hashSecret(tokens[j]!), invitation_id: idOf.get(r.email)! }))).execute();
+      const units = chunk.flatMap((r) => r.units.map((u) => ({ invitation_id: idOf.get(r.email)!, unit_kind: u.kind, unit_id: u.id })));
       if (units.length) await trx.insertInto('survey_invitation_unit').values(units).execute();
       for (const [j, r] of chunk.entries()) {
         const mail = invitationMail(s, r.firstName, surveyLink(settings, tokens[j]!), false, s.closes_at);
@@ -260,8 +310,8 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
     if (s.status !== 'open') throw new Conflict('surveys.error.notOpen');
     const pending = await trx
       .selectFrom('survey_invitation')
-      .innerJoin('person', 'person.id', 'survey_invitation.person_id')
-      .select(['survey_invitation.id', 'survey_invitation.email', 'survey_invitation.reminders', 'person.first_name'])
+      .leftJoin('person', 'person.id', 'survey_invitation.person_id')
+      .select(['survey_invitation.id', 'survey_invitation.email', 'survey_invitation.reminders', 'survey_invitation.display_name', 'person.first_name'])
       .where('survey_invitation.survey_id', '=', surveyId)
       .where('survey_invitation.submitted_on', 'is', null)
       .forUpdate('survey_invitation')
@@ -275,7 +325,7 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
         .where('id', '=', inv.id)
         .execute();
       await trx.insertInto('survey_token').values({ token_hash: hashSecret(token), invitation_id: inv.id }).execute();
-      await mailer.enqueue(trx, { from, to: [inv.email], ...invitationMail(s, inv.first_name, surveyLink(settings, token), true, s.closes_at), sensitive: true });
+      await mailer.enqueue(trx, { from, to: [inv.email], ...invitationMail(s, inv.first_name ?? inv.display_name, surveyLink(settings, token), true, s.closes_at), sensitive: true });
     }
     await trx.updateTable('survey').set({ last_reminder_at: now }).where('id', '=', surveyId).execute();
     await recordEvent(trx, actor, 'survey.remind', `survey:${surveyId}`, { reminded: pending.length });
@@ -333,16 +383,17 @@ export async function responseRates(db: Queryable, surveyId: number): Promise<{ 
     .leftJoin('class', (j) => j.onRef('class.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'class'))
     .leftJoin('school as cs', 'cs.id', 'class.school_id')
     .leftJoin('directory_group as g', (j) => j.onRef('g.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'group'))
+    .leftJoin('mailing_list as ml', (j) => j.onRef('ml.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'list'))
     .select((eb) => [
       'u.unit_kind',
       'u.unit_id',
-      eb.fn.coalesce('school.name', 'class.name', 'g.name').as('name'),
+      eb.fn.coalesce('school.name', 'class.name', 'g.name', 'ml.name').as('name'),
       'cs.name as parent',
       eb.fn.countAll<number>().as('invited'),
       eb.fn.count<number>('i.submitted_on').as('answered'),
     ])
     .where('i.survey_id', '=', surveyId)
-    .groupBy(['u.unit_kind', 'u.unit_id', 'school.name', 'class.name', 'g.name', 'cs.name'])
+    .groupBy(['u.unit_kind', 'u.unit_id', 'school.name', 'class.name', 'g.name', 'ml.name', 'cs.name'])
     .execute();
   const byDay = await db
     .selectFrom('survey_invitation')
@@ -352,7 +403,7 @@ export async function responseRates(db: Queryable, surveyId: number): Promise<{ 
     .groupBy('submitted_on')
     .orderBy('submitted_on')
     .execute();
-  const order = { school: 0, class: 1, group: 2 } as const;
+  const order = { school: 0, class: 1, group: 2, list: 3 } as const;
   return {
     total: { kind: 'all', id: 0, name: '', parent: null, invited: Number(total.invited), answered: Number(total.answered), pct: pct(Number(total.answered), Number(total.invited)) },
     units: units

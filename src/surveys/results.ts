@@ -1,5 +1,5 @@
 // Reading submitted answers for analysis and export. Named surveys can be filtered by school, class
-// or group through the invitation; anonymous ones cannot, by construction.
+// group or list through the invitation; anonymous ones cannot, by construction.
 import ExcelJS from 'exceljs';
 import type { Queryable } from '../platform/db.ts';
 import { translator, type Lang } from '../platform/i18n/index.ts';
@@ -31,8 +31,8 @@ export async function loadAnswers(db: Queryable, surveyId: number, filter: UnitF
   const rows = await db
     .selectFrom('survey_response as r')
     .innerJoin('survey_invitation as i', 'i.id', 'r.invitation_id')
-    .innerJoin('person as p', 'p.id', 'i.person_id')
-    .select(['r.id', 'r.answers', 'r.submitted_at', 'i.email', 'p.first_name', 'p.last_name'])
+    .leftJoin('person as p', 'p.id', 'i.person_id')
+    .select(['r.id', 'r.answers', 'r.submitted_at', 'i.email', 'i.display_name', 'p.first_name', 'p.last_name'])
     .where('r.survey_id', '=', surveyId)
     .$if(filter !== null, (qb) =>
       qb.where((eb) =>
@@ -48,7 +48,7 @@ export async function loadAnswers(db: Queryable, surveyId: number, filter: UnitF
     )
     .orderBy('r.id')
     .execute();
-  const named = rows.map((r) => ({ id: r.id, name: `${r.first_name} ${r.last_name}`, email: r.email, submittedAt: r.submitted_at, answers: r.answers as Answers }));
+  const named = rows.map((r) => ({ id: r.id, name: r.first_name === null ? r.display_name : `${r.first_name} ${r.last_name}`, email: r.email, submittedAt: r.submitted_at, answers: r.answers as Answers }));
   return { answers: named.map((n) => n.answers), named };
 }
 

@@ -7,7 +7,7 @@ import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
-import { canCreateSurveys, canOrganise, requireOrganiser } from './access.ts';
+import { canCreateSurveys, canOrganise, requireOrganiser, targetScope } from './access.ts';
 import { allQuestions, checkSubmission, keepVisible, readForm, text, type Answers, type FieldError, type FormBody, type SurveyDef } from './answers.ts';
 import { analyse, crossTab, isCategorical, type QuestionResult } from './analysis.ts';
 import { openInvitation, saveDraft, submitResponse } from './answering.ts';
@@ -21,10 +21,12 @@ import {
   copySurvey,
   createSurvey,
   deleteQuestion,
+  deleteSection,
   getSurvey,
   loadDef,
   optionLines,
   parseOptionLines,
+  moveQuestion,
   QUESTION_KINDS,
   updateQuestion,
   updateSection,
@@ -364,7 +366,7 @@ function ResultBlock({ rc, r }: { rc: RequestContext; r: QuestionResult }) {
 }
 
 function parseUnit(v: string): UnitFilter | null {
-  const m = /^(school|class|group):(\d+)$/.exec(v);
+  const m = /^(school|class|group|list):(\d+)$/.exec(v);
   return m ? { kind: m[1] as UnitFilter['kind'], id: Number(m[2]) } : null;
 }
 
@@ -497,9 +499,15 @@ export function surveysRoutes(app: Hono<AppEnv>) {
     const draft = s.status === 'draft';
     const audience = await audienceOf(db, s.id);
     const reach = draft ? await resolveAudience(db, s.id) : null;
-    const [groups, classes, schools] = draft
+    const scope = draft ? await targetScope(db, rc.viewer!) : null;
+    const [groups, classes, schools, lists] = draft
       ? await Promise.all([
-          db.selectFrom('directory_group').select(['id', 'name']).orderBy('name').execute(),
+          db
+            .selectFrom('directory_group')
+            .select(['id', 'name'])
+            .$if(!scope!.everything, (qb) => qb.where('id', 'in', [0, ...scope!.groupIds]))
+            .orderBy('name')
+            .execute(),
           db
             .selectFrom('class')
             .innerJoin('school_year', 'school_year.id', 'class.school_year_id')
@@ -510,8 +518,14 @@ export function surveysRoutes(app: Hono<AppEnv>) {
             .orderBy('class.name')
             .execute(),
           db.selectFrom('school').select(['id', 'name']).orderBy('name').execute(),
+          db
+            .selectFrom('mailing_list')
+            .select(['id', 'name', 'slug'])
+            .$if(!scope!.everything, (qb) => qb.where('id', 'in', [0, ...scope!.listIds]))
+            .orderBy('name')
+            .execute(),
         ])
-      : [[], [], []];
+      : [[], [], [], []];
     const notice = c.req.query('notice');
     return c.html(
       <Layout rc={rc} title={title(s, lang)}>
@@ -574,13 +588,41 @@ export function surveysRoutes(app: Hono<AppEnv>) {
                     <button type="submit">{t('surveys.save')}</button>
                   </p>
                 </Form>
+                {def.sections.length > 1 && (
+                  <p>
+                    <a class="button secondary" href={`/surveys/${s.id}/sections/${sec.id}/delete`}>
+                      {t('surveys.section.delete')}
+                    </a>
+                  </p>
+                )}
               </details>
             )}
             <ol>
-              {sec.questions.map((q) => (
+              {sec.questions.map((q, qi) => (
                 <li>
                   <strong>{text(q.prompt, lang)}</strong> <span class="tag">{t(`surveys.kind.${q.kind}` as MessageKey)}</span>
                   {q.required && <span class="muted"> ({t('surveys.question.requiredMark')})</span>}
+                  {draft && (
+                    <span class="move">
+                      {' '}
+                      {(si > 0 || qi > 0) && (
+                        <Form rc={rc} action={`/surveys/${s.id}/questions/${q.id}/move`} class="inline">
+                          <input type="hidden" name="dir" value="up" />
+                          <button type="submit" class="link" aria-label={`${t('surveys.question.moveUp')} : ${text(q.prompt, lang)}`}>
+                            ↑ {t('surveys.question.moveUp')}
+                          </button>
+                        </Form>
+                      )}{' '}
+                      {(si < def.sections.length - 1 || qi < sec.questions.length - 1) && (
+                        <Form rc={rc} action={`/surveys/${s.id}/questions/${q.id}/move`} class="inline">
+                          <input type="hidden" name="dir" value="down" />
+                          <button type="submit" class="link" aria-label={`${t('surveys.question.moveDown')} : ${text(q.prompt, lang)}`}>
+                            ↓ {t('surveys.question.moveDown')}
+                          </button>
+                        </Form>
+                      )}
+                    </span>
+                  )}
                   {draft && (
                     <details>
                       <summary>{t('surveys.question.edit')}</summary>
@@ -640,7 +682,9 @@ export function surveysRoutes(app: Hono<AppEnv>) {
                   <li>
                     {a.kind === 'all_parents'
                       ? t('surveys.audience.all_parents')
-                      : t(`surveys.audience.${a.kind}` as MessageKey, { name: a.group_name ?? a.class_name ?? a.school_name ?? '?' })}
+                      : t(`surveys.audience.${a.kind}` as MessageKey, {
+                          name: a.group_name ?? a.class_name ?? a.school_name ?? (a.list_name ? `${a.list_name} <${a.list_slug}@${rc.deps.config.mailDomain}>` : '?'),
+                        })}
                     {draft && (
                       <>
                         {' '}
@@ -671,8 +715,12 @@ export function surveysRoutes(app: Hono<AppEnv>) {
                     {groups.map((x) => (
                       <option value={`group:${x.id}`}>{t('surveys.audience.group', { name: x.name })}</option>
                     ))}
+                    {lists.map((x) => (
+                      <option value={`list:${x.id}`}>{t('surveys.audience.list', { name: `${x.name} <${(x as { slug: string }).slug}@${rc.deps.config.mailDomain}>` })}</option>
+                    ))}
                   </select>{' '}
                   <button type="submit">{t('surveys.audience.add')}</button>
+                  <p class="hint">{t('surveys.audience.rule')}</p>
                 </Form>
                 <Form rc={rc} action={`/surveys/${s.id}/open`}>
                   <p>
@@ -739,13 +787,72 @@ export function surveysRoutes(app: Hono<AppEnv>) {
     await guarded(() => deleteQuestion(rc.deps.db, actorOf(rc.viewer!), qid));
     return back(c, s.id);
   });
+  app.post('/surveys/:id/questions/:qid/move', async (c) => {
+    const { rc, s } = await organised(c);
+    const body = await c.req.parseBody();
+    const dir = field(body, 'dir');
+    if (dir !== 'up' && dir !== 'down') throw new InvalidInput('surveys.error.move');
+    const qid = idParam(c, 'qid');
+    const q = await rc.deps.db.selectFrom('survey_question').select('id').where('id', '=', qid).where('survey_id', '=', s.id).executeTakeFirst();
+    if (!q) throw new NotFound('surveys.notFound');
+    try {
+      await guarded(() => moveQuestion(rc.deps.db, actorOf(rc.viewer!), qid, dir));
+    } catch (err) {
+      if (err instanceof InvalidInput && err.key === 'surveys.error.condition') throw new InvalidInput('surveys.error.move');
+      throw err;
+    }
+    return back(c, s.id);
+  });
+  // Deleting a section asks first, on a page of its own (no JavaScript confirm).
+  app.get('/surveys/:id/sections/:sid/delete', async (c) => {
+    const { rc, s } = await organised(c);
+    const { t, lang } = rc;
+    const def = await loadDef(rc.deps.db, s.id);
+    const sid = idParam(c, 'sid');
+    const si = def.sections.findIndex((x) => x.id === sid);
+    if (si < 0) throw new NotFound('surveys.notFound');
+    if (s.status !== 'draft') throw new Conflict('surveys.error.frozen');
+    if (def.sections.length <= 1) throw new Conflict('surveys.error.lastSection');
+    const sec = def.sections[si]!;
+    return c.html(
+      <Layout rc={rc} title={`${t('surveys.section.delete')} — ${title(s, lang)}`}>
+        <Style />
+        <SurveyNav rc={rc} s={s} />
+        <div class="card">
+          <p>{t('surveys.section.deleteConfirm', { n: si + 1, q: sec.questions.length })}</p>
+          {sec.questions.length > 0 && (
+            <ul>
+              {sec.questions.map((q) => (
+                <li>{text(q.prompt, lang)}</li>
+              ))}
+            </ul>
+          )}
+          <Form rc={rc} action={`/surveys/${s.id}/sections/${sid}/delete`} class="inline">
+            <button type="submit">{t('surveys.section.deleteYes')}</button>
+          </Form>{' '}
+          <a class="button secondary" href={`/surveys/${s.id}`}>
+            {t('surveys.section.deleteNo')}
+          </a>
+        </div>
+      </Layout>,
+    );
+  });
+  app.post('/surveys/:id/sections/:sid/delete', async (c) => {
+    const { rc, s } = await organised(c);
+    const sid = idParam(c, 'sid');
+    const sec = await rc.deps.db.selectFrom('survey_section').select('id').where('id', '=', sid).where('survey_id', '=', s.id).executeTakeFirst();
+    if (!sec) throw new NotFound('surveys.notFound');
+    await guarded(() => deleteSection(rc.deps.db, actorOf(rc.viewer!), sid));
+    return back(c, s.id, rc.t('surveys.section.deleted'));
+  });
   app.post('/surveys/:id/audience', async (c) => {
     const { rc, s } = await organised(c);
     const body = await c.req.parseBody();
     const target = field(body, 'target');
-    const m = /^(group|class|school):(\d+)$/.exec(target);
+    const m = /^(group|class|school|list):(\d+)$/.exec(target);
     if (target !== 'all_parents' && !m) throw new InvalidInput('surveys.error.audience');
-    await addAudience(rc.deps.db, actorOf(rc.viewer!), s.id, (m ? m[1] : 'all_parents') as AudienceKind, m ? Number(m[2]) : null);
+    const scope = await targetScope(rc.deps.db, rc.viewer!);
+    await addAudience(rc.deps.db, actorOf(rc.viewer!), s.id, (m ? m[1] : 'all_parents') as AudienceKind, m ? Number(m[2]) : null, scope);
     return back(c, s.id);
   });
   app.post('/surveys/:id/audience/:aid/delete', async (c) => {

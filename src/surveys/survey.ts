@@ -239,6 +239,71 @@ export async function deleteQuestion(db: Queryable, actor: Actor, questionId: nu
   return cur.survey_id;
 }
 
+/**
+ * Moves a question one place up or down. At the top or bottom of its section it goes to the end
+ * of the previous section or the start of the next one. A move that would put a question above
+ * the question its condition looks at (or a target below its dependant) is refused by the database.
+ * Returns false when there is nowhere to go (first or last question of the survey).
+ */
+export async function moveQuestion(db: Queryable, actor: Actor, questionId: number, dir: 'up' | 'down'): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const q = await trx.selectFrom('survey_question').select(['id', 'survey_id', 'section_id', 'position']).where('id', '=', questionId).executeTakeFirst();
+    if (!q) throw new NotFound('surveys.notFound');
+    await requireDraft(trx, q.survey_id);
+    const sections = await trx.selectFrom('survey_section').select(['id']).where('survey_id', '=', q.survey_id).orderBy('position').execute();
+    const siblings = await trx.selectFrom('survey_question').select(['id', 'position']).where('section_id', '=', q.section_id).orderBy('position').execute();
+    const i = siblings.findIndex((x) => x.id === q.id);
+    const neighbour = siblings[dir === 'up' ? i - 1 : i + 1];
+    const top = siblings.reduce((m, x) => Math.max(m, x.position), 0) + 1;
+    if (neighbour) {
+      // Swap through a free position: (section_id, position) is unique at every statement.
+      await trx.updateTable('survey_question').set({ position: top }).where('id', '=', q.id).execute();
+      await trx.updateTable('survey_question').set({ position: q.position }).where('id', '=', neighbour.id).execute();
+      await trx.updateTable('survey_question').set({ position: neighbour.position }).where('id', '=', q.id).execute();
+    } else {
+      const si = sections.findIndex((x) => x.id === q.section_id);
+      const target = sections[dir === 'up' ? si - 1 : si + 1];
+      if (!target) return false;
+      const other = await trx
+        .selectFrom('survey_question')
+        .select((eb) => [eb.fn.min('position').as('lo'), eb.fn.max('position').as('hi')])
+        .where('section_id', '=', target.id)
+        .executeTakeFirst();
+      let position: number;
+      if (dir === 'up') position = other?.hi == null ? 0 : Number(other.hi) + 1;
+      else if (other?.lo == null) position = 0;
+      else if (Number(other.lo) > 0) position = Number(other.lo) - 1;
+      else {
+        // Make room at the start of the next section (from the end, so positions stay unique).
+        const shift = await trx.selectFrom('survey_question').select(['id', 'position']).where('section_id', '=', target.id).orderBy('position', 'desc').execute();
+        for (const x of shift) await trx.updateTable('survey_question').set({ position: x.position + 1 }).where('id', '=', x.id).execute();
+        position = 0;
+      }
+      await trx.updateTable('survey_question').set({ section_id: target.id, position }).where('id', '=', q.id).execute();
+    }
+    await recordEvent(trx, actor, 'survey.question.move', `survey:${q.survey_id}`, { question: q.id, dir });
+    return true;
+  });
+}
+
+/**
+ * Deletes a section with its questions. Only a draft can change (the database refuses it once
+ * the survey is open, so there are never answers to lose); a survey keeps at least one section.
+ * Conditions of other questions that looked at a deleted question are dropped with it.
+ */
+export async function deleteSection(db: Queryable, actor: Actor, sectionId: number): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const sec = await trx.selectFrom('survey_section').select(['survey_id']).where('id', '=', sectionId).executeTakeFirst();
+    if (!sec) throw new NotFound('surveys.notFound');
+    await requireDraft(trx, sec.survey_id);
+    const n = await trx.selectFrom('survey_section').select((eb) => eb.fn.countAll<number>().as('n')).where('survey_id', '=', sec.survey_id).executeTakeFirstOrThrow();
+    if (Number(n.n) <= 1) throw new Conflict('surveys.error.lastSection');
+    await trx.deleteFrom('survey_section').where('id', '=', sectionId).execute();
+    await recordEvent(trx, actor, 'survey.section.delete', `survey:${sec.survey_id}`, { section: sectionId });
+    return sec.survey_id;
+  });
+}
+
 /** The questionnaire as plain data, in order: what answering, analysis and export work on. */
 // The questionnaire of an opened survey cannot change (a trigger forbids it), so it is read once
 // per database and kept; titles and introduction, which may still be corrected, are read each time.

@@ -4,8 +4,8 @@ import type { Id, Timestamp } from '../platform/schema.ts';
 export type SurveyStatus = 'draft' | 'open' | 'closed';
 export type QuestionKind = 'single' | 'multiple' | 'scale' | 'number' | 'short_text' | 'long_text' | 'date' | 'matrix';
 export type OptionRole = 'choice' | 'row' | 'column';
-export type AudienceKind = 'group' | 'class' | 'school' | 'all_parents';
-export type UnitKind = 'school' | 'class' | 'group';
+export type AudienceKind = 'group' | 'class' | 'school' | 'all_parents' | 'list';
+export type UnitKind = 'school' | 'class' | 'group' | 'list';
 /** jsonb answers: read as an object, written as JSON text. */
 type Json = ColumnType<Record<string, unknown>, string, string>;
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
@@ -63,12 +63,15 @@ export interface SurveysTables {
     group_id: number | null;
     class_id: number | null;
     school_id: number | null;
+    list_id: Generated<number | null>;
   };
   survey_invitation: {
     id: Id;
     survey_id: number;
-    person_id: number;
+    /** Null for a list member outside the directory, invited by address alone. */
+    person_id: number | null;
     email: string;
+    display_name: Generated<string>;
     created_at: Timestamp;
     reminders: Generated<number>;
     last_reminded_at: NullableTime;
