@@ -8,6 +8,7 @@ import { createMailer } from './mail.ts';
 import { createApp } from './web/app.tsx';
 import { markInterrupted } from '../directory/import/uploads.ts';
 import { startLists } from '../lists/service.ts';
+import { startSurveys } from '../surveys/service.ts';
 import type { Deps } from './web/context.ts';
 
 export interface Running {
@@ -31,6 +32,8 @@ export async function startPlatform(config: Config, opts: { handle?: Handle; por
   const port = (server.address() as AddressInfo).port;
   // The list server: SMTP/LMTP listener on config.smtpPort and its delivery worker.
   const closeLists = await startLists(deps);
+  // Survey closing and scheduled reminders, every minute (locked: one pass at a time).
+  const closeSurveys = startSurveys(deps);
   // Delivery of queued mail to the relay, every few seconds; nothing to do without a relay.
   let delivering = false;
   const timer = mailer.relayConfigured
@@ -48,6 +51,7 @@ export async function startPlatform(config: Config, opts: { handle?: Handle; por
     deps,
     async close() {
       if (timer) clearInterval(timer);
+      await closeSurveys();
       await closeLists();
       await new Promise<void>((r) => server.close(() => r()));
       mailer.close();

@@ -3,7 +3,9 @@ import { CLI_ACTOR } from '../platform/audit.ts';
 import { UsageError, type CliCommand, type CliEnv } from '../platform/cli/command.ts';
 import { analyse } from './analysis.ts';
 import { text } from './answers.ts';
-import { responseRates, runDueSurveyJobs, sendReminders } from './campaign.ts';
+import { responseRates, sendReminders } from './campaign.ts';
+import { tickSurveys } from './service.ts';
+import { dkimKeyOf, ensureListKeys } from '../lists/keys.ts';
 import { exportCsv, loadAnswers } from './results.ts';
 import { getSurvey, loadDef } from './survey.ts';
 import { registerSurveysDemo } from './demo.ts';
@@ -17,6 +19,10 @@ function surveyId(positionals: string[]): number {
   return id;
 }
 const mail = (env: CliEnv) => ({ publicUrl: env.config.publicUrl, mailDomain: env.config.mailDomain });
+/** Invitations and reminders come From no-reply@MAIL_DOMAIN: sign them with the list domain's key, as the platform does. */
+async function signing(env: CliEnv) {
+  env.mailer.addDkimKey(dkimKeyOf(await ensureListKeys(env.db, env.config.mailDomain)));
+}
 
 export const surveysCommands: CliCommand[] = [
   {
@@ -98,6 +104,7 @@ export const surveysCommands: CliCommand[] = [
     args: 'ID',
     summary: 'Send a reminder to everyone invited who has not answered yet.',
     async run(env, p, o) {
+      await signing(env);
       const n = await sendReminders(env.db, env.mailer, CLI_ACTOR, surveyId(p), mail(env));
       if (o.json) {
         env.json({ reminded: n });
@@ -109,15 +116,16 @@ export const surveysCommands: CliCommand[] = [
   {
     words: ['surveys', 'tick'],
     args: '',
-    summary: 'Close surveys past their closing time and send scheduled reminders (run it from cron, e.g. hourly).',
+    summary: 'Close surveys past their closing time and send scheduled reminders (the platform does it every minute; this is for cron).',
     async run(env, _p, o) {
-      const r = await runDueSurveyJobs(env.db, env.mailer, mail(env));
+      await signing(env);
+      const r = (await tickSurveys(env.db, env.mailer, mail(env))) ?? { closed: 0, reminded: 0, busy: true };
       if (env.mailer.relayConfigured) await env.mailer.deliverDue(env.db, 10_000);
       if (o.json) {
         env.json(r);
         return;
       }
-      env.print(`${r.closed} surveys closed, ${r.reminded} reminders sent.`);
+      env.print('busy' in r ? 'Another pass is running (the platform or another tick): nothing done.' : `${r.closed} surveys closed, ${r.reminded} reminders sent.`);
     },
   },
 ];

@@ -38,7 +38,7 @@ forEachDatabase('surveys demo', (t) => {
   });
 });
 
-test('ostal surveys ls --json and results --csv', { skip: !process.env.TEST_DATABASE_URL }, async () => {
+test('ostal surveys ls --json, results --csv and tick', { skip: !process.env.TEST_DATABASE_URL }, async () => {
   // Runs the CLI against a fresh PostgreSQL database (the CLI opens its own connection).
   const { openTestDatabase } = await import('../platform/testing.ts');
   const h = await openTestDatabase('postgresql');
@@ -69,6 +69,19 @@ test('ostal surveys ls --json and results --csv', { skip: !process.env.TEST_DATA
       const lines = chunks.join('').trim().split('\r\n');
       assert.equal(lines.length, survey.answered + 1);
       assert.match(lines[0]!, /^Response,Person,Address/);
+      // `ostal surveys tick` (cron) sends a due reminder, signed like the platform's mail.
+      await h.db.updateTable('survey').set({ remind_every_days: 1, opened_at: new Date(Date.now() - 2 * 86_400_000) }).where('id', '=', survey.id).execute();
+      const before = await h.db.selectFrom('outbox_message').select('id').execute();
+      out.length = 0;
+      assert.equal(await runCli(['surveys', 'tick', '--json'], io), 0);
+      const tick = JSON.parse(out.join('\n')) as { closed: number; reminded: number };
+      assert.ok(tick.reminded > 0);
+      const reminders = await h.db.selectFrom('outbox_message').select(['raw', 'subject']).where('id', 'not in', before.length ? before.map((b) => b.id) : [0]).execute();
+      assert.equal(reminders.length, tick.reminded);
+      for (const m of reminders) assert.match(Buffer.from(m.raw).toString('latin1'), /^DKIM-Signature: [^]*d=/);
+      out.length = 0;
+      assert.equal(await runCli(['surveys', 'tick', '--json'], io), 0);
+      assert.equal((JSON.parse(out.join('\n')) as { reminded: number }).reminded, 0);
     } finally {
       if (prev === undefined) delete process.env.DATABASE_URL;
       else process.env.DATABASE_URL = prev;
