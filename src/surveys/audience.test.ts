@@ -12,8 +12,10 @@ import { addMember, createList, removeMember, setDelivery } from '../lists/lists
 import { addAudience, openSurvey, resolveAudience, responseRates, sendReminders } from './campaign.ts';
 import { submitResponse } from './answering.ts';
 import { exportRows, loadAnswers } from './results.ts';
+import { loadDef } from './survey.ts';
 import { mayTarget, targetScope } from './access.ts';
 import { aSurvey, linksFor, MAIL, ORGANISER } from './testing.ts';
+import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
 
 const mailer = createMailer({});
 
@@ -116,6 +118,43 @@ forEachDatabase('survey audience: mailing lists', (t) => {
     await db.insertInto('group_member').values({ group_id: board.id, person_id: member.id, role: 'member' }).execute();
     const wide = await targetScope(db, (await loadViewer(db, member.id))!);
     assert.ok(wide.everything && mayTarget(wide, 'list', a.lists.helpers.id) && mayTarget(wide, 'group', a.commission.id));
+  });
+
+  test('the editor offers a commission member only their lists and groups, refuses others, and the rate page shows each targeted list', async () => {
+    const { db, handle } = t();
+    const a = await setting();
+    const app = await startTestPlatform(handle);
+    try {
+      const org = new WebClient(app.url);
+      await org.signInAs(handle, a.owner.id);
+      const created = await org.post('/surveys', { title_fr: 'Fèsta de l’escòla', template: '' });
+      assert.equal(created.status, 303);
+      const id = Number(/\/surveys\/(\d+)/.exec(created.headers.get('location')!)![1]);
+      const sectionId = String((await loadDef(db, id)).sections[0]!.id);
+      await org.post(`/surveys/${id}/questions`, { section_id: sectionId, kind: 'single', prompt_fr: 'Venètz ?', prompt_oc: '', prompt_en: '', options: 'Òc\nNon', columns: '', condition: '', required: 'on' });
+      const editor = await (await org.get(`/surveys/${id}`)).text();
+      assert.match(editor, new RegExp(`value="list:${a.lists.friends.id}"`));
+      assert.match(editor, new RegExp(`value="list:${a.lists.cm1.id}"`));
+      assert.doesNotMatch(editor, new RegExp(`value="list:${a.lists.helpers.id}"`));
+      assert.match(editor, new RegExp(`value="group:${a.commission.id}"`));
+      assert.match(editor, /listas que ne sètz|listes dont vous êtes propriétaire/);
+      const refused = await org.post(`/surveys/${id}/audience`, { target: `list:${a.lists.helpers.id}` });
+      assert.equal(refused.status, 403);
+      assert.match(await refused.text(), /propriétaire, modérateur ou membre/);
+      assert.equal((await org.post(`/surveys/${id}/audience`, { target: `list:${a.lists.friends.id}` })).status, 303);
+      assert.equal((await org.post(`/surveys/${id}/audience`, { target: `list:${a.lists.cm1.id}` })).status, 303);
+      const draft = await (await org.get(`/surveys/${id}`)).text();
+      assert.match(draft, /Liste : Amics de l’escòla &lt;amics-/);
+      assert.match(draft, /2 personnes/);
+      assert.equal((await org.post(`/surveys/${id}/open`, {})).status, 303);
+      const rate = await (await org.get(`/surveys/${id}/rate`)).text();
+      assert.match(rate, /<span class="tag">Liste<\/span> Amics de l’escòla/);
+      assert.match(rate, /<span class="tag">Liste<\/span> CM1/);
+      const results = await (await org.get(`/surveys/${id}/results`)).text();
+      assert.match(results, new RegExp(`value="list:${a.lists.friends.id}"`));
+    } finally {
+      await app.close();
+    }
   });
 });
 
