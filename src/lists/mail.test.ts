@@ -300,4 +300,40 @@ forEachDatabase('list mail end to end', (t) => {
     await sendTo(listener.port, { from: setup.regent.email!, to: [third.reject.replace(/-[\w-]{16}@/, '-AAAAAAAAAAAAAAAA@')], text: 'non' });
     assert.equal((await status(third.m.id)).status, 'held');
   });
+
+  test('a message held for two lists is moderated once: one notice, one decision, one copy per family', async () => {
+    const { db } = t();
+    const { listA, listB, regent, both } = setup;
+    const author = both.guardians[0]!;
+    const info = await sendTo(listener.port, { from: author.email!, to: [`${listA.slug}@${DOMAIN}`, `${listB.slug}@${DOMAIN}`], subject: 'Vestits per la fèsta' });
+    assert.match(info.response, /held/);
+    const m = await db.selectFrom('list_message').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal((await db.selectFrom('list_message_target').select('list_id').where('message_id', '=', m.id).execute()).length, 2);
+    // The regent moderates both lists and is told once.
+    const notices = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${regent.email} = any(envelope_to)`).where('subject', 'like', '%Vestits per la f%').execute();
+    assert.equal(notices.length, 1);
+    const replyTo = /^Reply-To: (.+)$/m.exec(Buffer.from(notices[0]!.raw).toString())![1]!.trim();
+    const before = sink.received.length;
+    await sendTo(listener.port, { from: regent.email!, to: [replyTo], subject: 'Re: held', text: "D'acòrdi" });
+    assert.equal((await db.selectFrom('list_message').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status, 'accepted');
+    await worker.drain();
+    const copies = sink.received.slice(before);
+    const to = copies.map((c) => c.to[0]!);
+    assert.equal(new Set(to).size, to.length, 'nobody gets two copies');
+    // Everyone of either list who takes each message, once: the family in both classes too.
+    const expected = await db
+      .selectFrom('list_membership as lm')
+      .leftJoin('list_member_state as st', (j) => j.onRef('st.list_id', '=', 'lm.list_id').onRef('st.address', '=', 'lm.address'))
+      .select('lm.address')
+      .distinct()
+      .where('lm.list_id', 'in', [listA.id, listB.id])
+      .where((eb) => eb.or([eb('st.delivery', 'is', null), eb('st.delivery', '=', 'each')]))
+      .where('st.disabled_at', 'is', null)
+      .execute();
+    assert.deepEqual([...to].sort(), expected.map((e) => e.address).sort());
+    assert.ok(to.includes(both.guardians[1]!.email!));
+    // The same decision cannot be taken twice by mail.
+    await sendTo(listener.port, { from: regent.email!, to: [replyTo], subject: 'Re: held', text: "D'acòrdi" });
+    assert.equal((await db.selectFrom('list_delivery').select('id').where('message_id', '=', m.id).execute()).length, to.length);
+  });
 });
