@@ -8,6 +8,8 @@ export interface Period {
   to: string;
   /** Drafts are left out of every official report unless asked for. */
   includeDrafts?: boolean;
+  /** Only the lines of one analytic section. */
+  section?: string;
 }
 
 export interface TrialBalanceRow {
@@ -31,6 +33,7 @@ export async function trialBalance(db: Queryable, p: Period & { journal?: string
     .orderBy('l.account_number');
   if (!p.includeDrafts) q = q.where('e.status', '=', 'validated');
   if (p.journal) q = q.where('e.journal_code', '=', p.journal);
+  if (p.section) q = q.where('l.section_code', '=', p.section);
   const rows: TrialBalanceRow[] = (await q.execute()).map((r) => {
     const debit = Number(r.debit);
     const credit = Number(r.credit);
@@ -64,6 +67,7 @@ export async function journalReport(db: Queryable, p: Period & { journal?: strin
     .orderBy('e.journal_code').orderBy('e.entry_date').orderBy('e.number').orderBy('e.id').orderBy('l.line_no');
   if (!p.includeDrafts) q = q.where('e.status', '=', 'validated');
   if (p.journal) q = q.where('e.journal_code', '=', p.journal);
+  if (p.section) q = q.where('l.section_code', '=', p.section);
   const rows = await q.execute();
   const entries: Array<{
     id: number; journal: string; number: number | null; date: string; label: string; pieceRef: string; status: string;
@@ -80,21 +84,25 @@ export async function journalReport(db: Queryable, p: Period & { journal?: strin
   return entries;
 }
 
-/** General ledger (grand livre) of one account, or of the accounts under a prefix, with running balances. */
+/**
+ * General ledger (grand livre) of one account, or of every account under a prefix ('' for
+ * all), each with its balance at the start of the period (from the start of its fiscal year)
+ * and a running balance.
+ */
 export async function generalLedger(db: Queryable, p: Period & { account: string }) {
   const fy = await db.selectFrom('fiscal_year').select(['starts_on']).where('starts_on', '<=', p.from).where('ends_on', '>=', p.from).executeTakeFirst();
   const yearStart = fy?.starts_on ?? p.from;
   const statuses: Array<'validated' | 'draft'> = p.includeDrafts ? ['validated', 'draft'] : ['validated'];
-  const before = await db
+  let before = db
     .selectFrom('entry_line as l')
     .innerJoin('entry as e', 'e.id', 'l.entry_id')
-    .select(sql<string>`coalesce(sum(l.debit_cents - l.credit_cents), 0)`.as('b'))
+    .select(['l.account_number', sql<string>`sum(l.debit_cents - l.credit_cents)`.as('b')])
     .where('l.account_number', 'like', `${p.account}%`)
     .where('e.entry_date', '>=', yearStart)
     .where('e.entry_date', '<', p.from)
     .where('e.status', 'in', statuses)
-    .executeTakeFirstOrThrow();
-  const rows = await db
+    .groupBy('l.account_number');
+  let q = db
     .selectFrom('entry_line as l')
     .innerJoin('entry as e', 'e.id', 'l.entry_id')
     .leftJoin('lettering as g', 'g.line_id', 'l.id')
@@ -103,10 +111,34 @@ export async function generalLedger(db: Queryable, p: Period & { account: string
     .where('e.entry_date', '>=', p.from)
     .where('e.entry_date', '<=', p.to)
     .where('e.status', 'in', statuses)
-    .orderBy('l.account_number').orderBy('e.entry_date').orderBy('e.number').orderBy('l.id')
-    .execute();
-  const opening = Number(before.b);
-  return { opening, lines: withRunningBalance(opening, rows) };
+    .orderBy('l.account_number').orderBy('e.entry_date').orderBy('e.number').orderBy('l.id');
+  if (p.section) {
+    before = before.where('l.section_code', '=', p.section);
+    q = q.where('l.section_code', '=', p.section);
+  }
+  const openings = new Map((await before.execute()).map((r) => [r.account_number, Number(r.b)]));
+  const rows = await q.execute();
+  const labels = new Map((await db.selectFrom('account').select(['number', 'label']).where('number', 'like', `${p.account}%`).execute()).map((a) => [a.number, a.label]));
+  const byAccount = new Map<string, typeof rows>();
+  for (const a of openings.keys()) byAccount.set(a, []);
+  for (const r of rows) {
+    const list = byAccount.get(r.account_number);
+    if (list) list.push(r);
+    else byAccount.set(r.account_number, [r]);
+  }
+  const accounts = [...byAccount.keys()].sort().map((account) => {
+    const opening = openings.get(account) ?? 0;
+    const lines = withRunningBalance(opening, byAccount.get(account)!);
+    let debit = 0;
+    let credit = 0;
+    for (const l of lines) {
+      debit += l.debit_cents;
+      credit += l.credit_cents;
+    }
+    return { account, label: labels.get(account) ?? '', opening, lines, debit, credit, closing: opening + debit - credit };
+  });
+  const opening = accounts.reduce((s, a) => s + a.opening, 0);
+  return { opening, lines: accounts.flatMap((a) => a.lines), accounts };
 }
 
 export function withRunningBalance<L extends { debit_cents: number; credit_cents: number }>(opening: number, lines: readonly L[]) {

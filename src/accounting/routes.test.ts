@@ -45,8 +45,8 @@ forEachDatabase('accounting pages', (t) => {
       const balance = await (await web.get(`/accounting/balance?from=${y}-01-01&to=${y}-12-31`)).text();
       assert.match(balance, /6064[\s\S]*84,90/);
       const csv = await (await web.get(`/accounting/balance?from=${y}-01-01&to=${y}-12-31&format=csv`)).text();
-      assert.match(csv, /^account;label;debit;credit;balance\r\n512;"Banques";0;84.9;-84.9/);
-      assert.equal((await web.get(`/accounting/reports?from=${y}-01-01&to=${y}-12-31`)).status, 200);
+      assert.match(csv, /^Compte;Libellé;Débit;Crédit;Solde débiteur;Solde créditeur\r\n512;Banques;0,00;84,90;;84,90\r\n/);
+      assert.equal((await web.get(`/accounting/income-statement?from=${y}-01-01&to=${y}-12-31`)).status, 200);
 
       const board = new WebClient(app.url);
       await board.signInAs(handle, member.id);
@@ -130,8 +130,8 @@ forEachDatabase('accounting pages', (t) => {
       const ac = await (await web.get(`/accounting?from=${y}-01-01&to=${y}-12-31&journal=AC`)).text();
       assert.match(ac, /Jòcs ALSH/);
       assert.doesNotMatch(ac, /Fraises/);
-      const reports = await (await web.get(`/accounting/reports?from=${y}-01-01&to=${y}-12-31`)).text();
-      assert.match(reports, /ALSH<\/td><td class="num">50,00/);
+      const reports = await (await web.get(`/accounting/sections?from=${y}-01-01&to=${y}-12-31&format=csv`)).text();
+      assert.match(reports, /\r\nALSH;ALSH;50,00;0,00;-50,00\r\n/);
     } finally {
       await app.close();
     }

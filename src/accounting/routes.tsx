@@ -1,16 +1,15 @@
 // Accounting pages: entries (draft → validated), new entry, ledger, trial balance, reports.
-// Every flow is a plain form; the pages print cleanly (the browser's print is the printable version).
+// Every flow is a plain form. Reports are in reportRoutes.tsx, set-up pages in setupRoutes.tsx.
 import type { Hono } from 'hono';
-import type { Child } from 'hono/jsx';
-import type { AppEnv, Ctx, RequestContext } from '../platform/web/context.ts';
+import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
 import { InvalidInput } from '../platform/errors.ts';
-import type { MessageKey } from '../platform/i18n/index.ts';
 import { accountingRole, requirePost, requireRead, requireTreasurer } from './access.ts';
-import { createEntry, validateEntry, yearOf } from './books.ts';
+import { createEntry, validateEntry } from './books.ts';
 import { displayCents, parseAmount } from './money.ts';
-import { balanceSheet, generalLedger, incomeStatement, journalReport, sectionReport, trialBalance } from './reports.ts';
+import { journalReport } from './reports.ts';
+import { period, PeriodForm, reportRoutes } from './reportRoutes.tsx';
 import { registerDemoBooks } from './demo.ts';
 import { bankRoutes } from './bankRoutes.tsx';
 import { booksRoutes } from './booksRoutes.tsx';
@@ -21,7 +20,7 @@ import type { LineInput } from './rules.ts';
 registerDemoBooks();
 
 const LINE_ROWS = 4;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const money = (cents: number) => (cents === 0 ? '' : displayCents(cents));
 
 async function reader(c: Ctx) {
   const v = requireViewer(c);
@@ -30,36 +29,12 @@ async function reader(c: Ctx) {
   return { v, role };
 }
 
-/** The period asked for, else the fiscal year of today, else the latest one. */
-async function period(c: Ctx) {
-  const db = c.get('rc').deps.db;
-  const from = c.req.query('from');
-  const to = c.req.query('to');
-  if (from && to && DATE.test(from) && DATE.test(to)) return { from, to };
-  const today = new Date().toISOString().slice(0, 10);
-  const fy = (await yearOf(db, today)) ?? (await db.selectFrom('fiscal_year').selectAll().orderBy('ends_on', 'desc').executeTakeFirst());
-  return fy ? { from: fy.starts_on, to: fy.ends_on } : { from: today, to: today };
-}
-
-const money = (cents: number) => (cents === 0 ? '' : displayCents(cents));
-
-function PeriodForm({ action, p, rc, extra }: { action: string; p: { from: string; to: string }; rc: RequestContext; extra?: Child }) {
-  const { t } = rc;
-  return (
-    <form method="get" action={action} class="card">
-      {extra}
-      <label for="from">{t('accounting.from')}</label> <input id="from" name="from" type="date" value={p.from} required />{' '}
-      <label for="to">{t('accounting.to')}</label> <input id="to" name="to" type="date" value={p.to} required />{' '}
-      <button type="submit">{t('accounting.show')}</button>
-    </form>
-  );
-}
-
 export function accountingRoutes(app: Hono<AppEnv>) {
   bankRoutes(app);
   booksRoutes(app);
   entryRoutes(app);
   setupRoutes(app);
+  reportRoutes(app);
   app.get('/accounting', async (c) => {
     const { role } = await reader(c);
     const rc = c.get('rc');
@@ -78,9 +53,12 @@ export function accountingRoutes(app: Hono<AppEnv>) {
         {validated && /^\d+$/.test(validated) && <Notice kind="ok">{t('accounting.validated', { number: Number(validated) })}</Notice>}
         <p>
           {(role.treasurer || role.accountant) && <a class="button" href="/accounting/entries/new">{t('accounting.newEntry')}</a>}{' '}
+          <a href={`/accounting/journal?from=${p.from}&to=${p.to}`}>{t('accounting.journalReport')}</a> ·{' '}
+          <a href={`/accounting/ledger?from=${p.from}&to=${p.to}`}>{t('accounting.ledger')}</a> ·{' '}
           <a href={`/accounting/balance?from=${p.from}&to=${p.to}`}>{t('accounting.trialBalance')}</a> ·{' '}
-          <a href={`/accounting/ledger?from=${p.from}&to=${p.to}&account=512`}>{t('accounting.ledger')}</a> ·{' '}
-          <a href={`/accounting/reports?from=${p.from}&to=${p.to}`}>{t('accounting.reports')}</a> ·{' '}
+          <a href={`/accounting/income-statement?from=${p.from}&to=${p.to}`}>{t('accounting.incomeStatement')}</a> ·{' '}
+          <a href={`/accounting/balance-sheet?from=${p.from}&to=${p.to}`}>{t('accounting.balanceSheet')}</a> ·{' '}
+          <a href={`/accounting/sections?from=${p.from}&to=${p.to}`}>{t('accounting.sections')}</a> ·{' '}
           <a href="/accounting/bank">{t('accounting.bank')}</a> ·{' '}
           <a href="/accounting/open-items">{t('accounting.openItems')}</a> ·{' '}
           <a href="/accounting/years">{t('accounting.years')}</a>
@@ -188,107 +166,5 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     if (!Number.isSafeInteger(id)) throw new InvalidInput('accounting.error.noEntry', { id: c.req.param('id') });
     const e = await validateEntry(c.get('rc').deps.db, actorOf(v), id);
     return c.redirect(`/accounting?from=${e.entry_date}&to=${e.entry_date}&validated=${e.number}`, 303);
-  });
-
-  app.get('/accounting/ledger', async (c) => {
-    await reader(c);
-    const rc = c.get('rc');
-    const { t } = rc;
-    const p = await period(c);
-    const account = (c.req.query('account') ?? '512').replace(/[^0-9]/g, '').slice(0, 12) || '512';
-    const gl = await generalLedger(rc.deps.db, { ...p, account });
-    return c.html(
-      <Layout rc={rc} title={`${t('accounting.ledger')} – ${account}`}>
-        <PeriodForm action="/accounting/ledger" p={p} rc={rc} extra={<><label for="account">{t('accounting.account')}</label> <input id="account" name="account" value={account} inputmode="numeric" />{' '}</>} />
-        <div class="table-wrap">
-          <table>
-            <thead><tr><th>{t('accounting.date')}</th><th>{t('accounting.journal')}</th><th>{t('accounting.number')}</th><th>{t('accounting.account')}</th><th>{t('accounting.label')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th>{t('accounting.balance')}</th><th>{t('accounting.lettering')}</th></tr></thead>
-            <tbody>
-              <tr><td colspan={7}>{t('accounting.opening')}</td><td class="num">{displayCents(gl.opening)}</td><td></td></tr>
-              {gl.lines.map((l) => (
-                <tr><td>{l.entry_date}</td><td>{l.journal_code}</td><td>{l.number}</td><td>{l.account_number}</td><td>{l.line_label || l.label}</td><td class="num">{money(l.debit_cents)}</td><td class="num">{money(l.credit_cents)}</td><td class="num">{displayCents(l.running)}</td><td>{l.lettering ?? ''}</td></tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </Layout>,
-    );
-  });
-
-  app.get('/accounting/balance', async (c) => {
-    await reader(c);
-    const rc = c.get('rc');
-    const { t } = rc;
-    const p = await period(c);
-    const tb = await trialBalance(rc.deps.db, p);
-    if (c.req.query('format') === 'csv') {
-      const csv = ['account;label;debit;credit;balance', ...tb.rows.map((r) => [r.account, `"${r.label.replaceAll('"', '""')}"`, r.debit / 100, r.credit / 100, r.balance / 100].join(';'))].join('\r\n');
-      return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="balance-${p.from}-${p.to}.csv"` });
-    }
-    return c.html(
-      <Layout rc={rc} title={t('accounting.trialBalance')}>
-        <PeriodForm action="/accounting/balance" p={p} rc={rc} />
-        <p><a href={`/accounting/balance?from=${p.from}&to=${p.to}&format=csv`}>CSV</a></p>
-        <div class="table-wrap">
-          <table>
-            <thead><tr><th>{t('accounting.account')}</th><th>{t('accounting.label')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th>{t('accounting.balance')}</th></tr></thead>
-            <tbody>
-              {tb.rows.map((r) => (
-                <tr><td><a href={`/accounting/ledger?from=${p.from}&to=${p.to}&account=${r.account}`}>{r.account}</a></td><td>{r.label}</td><td class="num">{displayCents(r.debit)}</td><td class="num">{displayCents(r.credit)}</td><td class="num">{displayCents(r.balance)}</td></tr>
-              ))}
-              <tr><th colspan={2}>{t('accounting.total')}</th><th class="num">{displayCents(tb.totals.debit)}</th><th class="num">{displayCents(tb.totals.credit)}</th><th></th></tr>
-            </tbody>
-          </table>
-        </div>
-      </Layout>,
-    );
-  });
-
-  app.get('/accounting/reports', async (c) => {
-    await reader(c);
-    const rc = c.get('rc');
-    const { t } = rc;
-    const p = await period(c);
-    const tb = await trialBalance(rc.deps.db, p);
-    const is = incomeStatement(tb.rows);
-    const bs = balanceSheet(tb.rows);
-    const sections = await sectionReport(rc.deps.db, p);
-    const heading = (k: string) => t(`accounting.h.${k}` as MessageKey);
-    const Block = ({ title, items, total }: { title: string; items: Array<{ key: string; amount: number }>; total: number }) => (
-      <table>
-        <thead><tr><th>{title}</th><th></th></tr></thead>
-        <tbody>
-          {items.filter((i) => i.amount !== 0).map((i) => <tr><td>{heading(i.key)}</td><td class="num">{displayCents(i.amount)}</td></tr>)}
-          <tr><th>{t('accounting.total')}</th><th class="num">{displayCents(total)}</th></tr>
-        </tbody>
-      </table>
-    );
-    return c.html(
-      <Layout rc={rc} title={t('accounting.reports')}>
-        <PeriodForm action="/accounting/reports" p={p} rc={rc} />
-        <h2>{t('accounting.incomeStatement')}</h2>
-        <div class="cards">
-          <section class="card"><Block title={t('accounting.charges')} items={is.charges} total={is.totalCharges} /></section>
-          <section class="card"><Block title={t('accounting.products')} items={is.products} total={is.totalProducts} /></section>
-        </div>
-        <p><strong>{t(is.result >= 0 ? 'accounting.surplus' : 'accounting.deficit')} : {displayCents(Math.abs(is.result))} €</strong></p>
-        <div class="cards">
-          <section class="card"><Block title={t('accounting.inKindUses')} items={is.inKindUses} total={is.inKindUses.reduce((s, x) => s + x.amount, 0)} /></section>
-          <section class="card"><Block title={t('accounting.inKindContributions')} items={is.inKindContributions} total={is.inKindContributions.reduce((s, x) => s + x.amount, 0)} /></section>
-        </div>
-        <h2>{t('accounting.sections')}</h2>
-        <div class="table-wrap">
-          <table>
-            <thead><tr><th>{t('accounting.section')}</th><th>{t('accounting.charges')}</th><th>{t('accounting.products')}</th><th>{t('accounting.h.result')}</th></tr></thead>
-            <tbody>{sections.map((x) => <tr><td>{x.section || '–'}</td><td class="num">{displayCents(x.charges)}</td><td class="num">{displayCents(x.products)}</td><td class="num">{displayCents(x.result)}</td></tr>)}</tbody>
-          </table>
-        </div>
-        <h2>{t('accounting.balanceSheet')}</h2>
-        <div class="cards">
-          <section class="card"><Block title={t('accounting.assets')} items={bs.assets} total={bs.totalAssets} /></section>
-          <section class="card"><Block title={t('accounting.liabilities')} items={bs.liabilities} total={bs.totalLiabilities} /></section>
-        </div>
-      </Layout>,
-    );
   });
 }
