@@ -9,7 +9,7 @@ import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
 import { aClass, aHousehold, aPerson, aSchool } from '../directory/factories.ts';
 import { addAudience, openSurvey } from './campaign.ts';
 import { addQuestion, addSection, deleteQuestion, deleteSection, loadDef, moveQuestion } from './survey.ts';
-import { aSurvey, MAIL, ORGANISER } from './testing.ts';
+import { aSurvey, linksFor, MAIL, ORGANISER } from './testing.ts';
 
 const tx = (fr: string) => ({ fr, oc: '', en: '' });
 
@@ -122,6 +122,55 @@ forEachDatabase('survey editor', (t) => {
       const sec1 = (await loadDef(db, s.id)).sections[0]!.id;
       assert.equal((await org.get(`/surveys/${s.id}/sections/${sec1}/delete`)).status, 409);
       assert.equal((await org.post(`/surveys/${s.id}/sections/${sec1}/delete`, {})).status, 409);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('preview in French, Occitan and English; a link before the opening date says "not yet"; below the target the rate page advises a reminder', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const admin = await aPerson(db);
+      await db.updateTable('person').set({ is_platform_admin: true }).where('id', '=', admin.id).execute();
+      const org = new WebClient(app.url);
+      await org.signInAs(handle, admin.id);
+      const s = await aSurvey(db);
+      await db.updateTable('survey').set({ created_by: admin.id }).where('id', '=', s.id).execute();
+      await db.updateTable('survey_question').set({ prompt_oc: 'Accès a internet ?', prompt_en: 'Internet access?' }).where('id', '=', s.q.internet).execute();
+      const oc = await (await org.get(`/surveys/${s.id}/preview?lang=oc`)).text();
+      assert.match(oc, /<div lang="oc">/);
+      assert.match(oc, /Practicas informaticas/);
+      assert.match(oc, /Accès a internet \?/);
+      assert.match(oc, /Enquèsta nominativa/);
+      const en = await (await org.get(`/surveys/${s.id}/preview?lang=en`)).text();
+      assert.match(en, /Internet access\?/);
+      assert.match(en, /Named survey/);
+      // No English text for the other questions: French is shown.
+      assert.match(en, /Aisance avec le numérique/);
+      const fr = await (await org.get(`/surveys/${s.id}/preview?lang=fr`)).text();
+      assert.match(fr, /Accès à internet \?/);
+      assert.match(fr, /Enquête nominative/);
+      // The organiser's page stays in their language around the preview.
+      assert.match(oc, /Aperçu : ce formulaire ne peut pas être envoyé/);
+
+      const school = await aSchool(db);
+      const cls = await aClass(db, { schoolId: school.id });
+      const h = await aHousehold(db, { classIds: [cls.id] });
+      await db.updateTable('survey').set({ opens_at: new Date(Date.now() + 86_400_000) }).where('id', '=', s.id).execute();
+      await addAudience(db, ORGANISER, s.id, 'class', cls.id);
+      await openSurvey(db, app.deps.mailer, ORGANISER, s.id, { publicUrl: app.url, mailDomain: app.config.mailDomain });
+      const [token] = await linksFor(db, h.guardians[0]!.email!);
+      const early = await new WebClient(app.url).get(`/s/${token}`);
+      assert.equal(early.status, 403);
+      assert.match(await early.text(), /pas encore ouverte/);
+      const late = await new WebClient(app.url).post(`/s/${token}`, { action: 'submit', [`q${s.q.internet}`]: String(s.opt.yes), [`q${s.q.ease}`]: '3' });
+      assert.notEqual(late.status, 200);
+      assert.equal((await db.selectFrom('survey_response').select('id').where('survey_id', '=', s.id).execute()).length, 0);
+      const rate = await (await org.get(`/surveys/${s.id}/rate`)).text();
+      assert.match(rate, /Objectif : 60 %/);
+      assert.match(rate, /En dessous de l’objectif/);
+      assert.match(rate, new RegExp(`action="/surveys/${s.id}/remind"`));
     } finally {
       await app.close();
     }

@@ -5,6 +5,8 @@ import type { MessageKey } from '../platform/i18n/index.ts';
 import { allQuestions, LIMITS, SCALE, text, type Answers, type ChoiceAnswer, type FieldError, type MultipleAnswer, type QuestionDef, type SurveyDef } from './answers.ts';
 
 export const FORM_STYLE = `
+ul.inline-list{display:flex;flex-wrap:wrap;gap:.25rem 1rem}ul.inline-list li{border:0}
+.move form{display:inline}
 fieldset.q{border:1px solid var(--line);border-radius:8px;background:#fff;margin:1rem 0;padding:.75rem 1rem}
 fieldset.q legend{font-weight:600;padding:0 .25rem}
 fieldset.q.invalid{border-color:var(--err);background:var(--err-bg)}

@@ -6,7 +6,7 @@ import type { AppEnv, Ctx, RequestContext } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../platform/errors.ts';
-import type { MessageKey } from '../platform/i18n/index.ts';
+import { isLang, translator, type Lang, type MessageKey } from '../platform/i18n/index.ts';
 import { canCreateSurveys, canOrganise, requireOrganiser, targetScope } from './access.ts';
 import { allQuestions, checkSubmission, keepVisible, readForm, text, type Answers, type FieldError, type FormBody, type SurveyDef } from './answers.ts';
 import { analyse, crossTab, isCategorical, type QuestionResult } from './analysis.ts';
@@ -881,18 +881,39 @@ export function surveysRoutes(app: Hono<AppEnv>) {
     return back(c, id, rc.t('surveys.saved'));
   });
 
+  // The questionnaire as a parent whose browser speaks French, Occitan or English sees it
+  // (missing translations fall back to French), whatever the organiser's own language.
   app.get('/surveys/:id/preview', async (c) => {
     const { rc, s } = await organised(c);
     const def = await loadDef(rc.deps.db, s.id);
+    const asked = c.req.query('lang');
+    const lang: Lang = isLang(asked) ? asked : rc.lang;
+    const as: RequestContext = { ...rc, lang, t: translator(lang) };
     return c.html(
       <Layout rc={rc} title={title(s, rc.lang)}>
         <Style />
         <SurveyNav rc={rc} s={s} />
         <Notice kind="info">{rc.t('surveys.previewNotice')}</Notice>
-        <Intro rc={rc} def={def} />
-        <form action="#" onsubmit="return false">
-          <SurveyQuestions rc={rc} def={def} answers={{}} errors={{}} />
-        </form>
+        <nav aria-label={rc.t('surveys.preview.languages')}>
+          <ul class="plain inline-list">
+            {(['fr', 'oc', 'en'] as const).map((l) => (
+              <li>
+                {l === lang ? (
+                  <strong aria-current="page">{rc.t(`surveys.preview.${l}` as MessageKey)}</strong>
+                ) : (
+                  <a href={`/surveys/${s.id}/preview?lang=${l}`}>{rc.t(`surveys.preview.${l}` as MessageKey)}</a>
+                )}
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div lang={lang}>
+          <h2>{text(def.title, lang)}</h2>
+          <Intro rc={as} def={def} />
+          <form action="#" onsubmit="return false">
+            <SurveyQuestions rc={as} def={def} answers={{}} errors={{}} />
+          </form>
+        </div>
       </Layout>,
     );
   });
