@@ -117,7 +117,7 @@ forEachDatabase('accounting: the database keeps the books honest', (t) => {
     const rev = await reverseEntry(db, TREASURER, e.id, '2025-11-06');
     assert.equal(rev.reverses_entry_id, e.id);
     assert.equal(rev.number, e.number! + 1);
-    await assert.rejects(reverseEntry(db, TREASURER, e.id, '2025-11-07'), /refused/);
+    await assert.rejects(reverseEntry(db, TREASURER, e.id, '2025-11-07'), /alreadyReversed/);
     const tb = await trialBalance(db, { from: '2025-11-05', to: '2025-11-06' });
     assert.equal(tb.rows.find((r) => r.account === '6064')?.balance, 0);
   });

@@ -180,12 +180,18 @@ export async function entryLines(db: Queryable, entryId: number): Promise<LineIn
   }));
 }
 
-/** Correction of a validated entry: a validated reversal (extourne), dated as given. */
+/**
+ * Correction of a validated entry: a reversal (contre-passation) with the same lines the other
+ * way round, in the same journal, dated as given, validated at once — it mirrors an entry
+ * already validated, so there is nothing left to review, and the books are right at once.
+ */
 export async function reverseEntry(db: Queryable, actor: Actor, entryId: number, date: string) {
   return inTransaction(db, async (trx) => {
     const e = await trx.selectFrom('entry').selectAll().where('id', '=', entryId).executeTakeFirst();
     if (!e) throw new NotFound('accounting.error.noEntry', { id: entryId });
     if (e.status !== 'validated') throw new Conflict('accounting.error.reverseDraft', { id: entryId });
+    const already = await trx.selectFrom('entry').select('id').where('reverses_entry_id', '=', entryId).executeTakeFirst();
+    if (already) throw new Conflict('accounting.error.alreadyReversed', { id: e.number ?? entryId });
     const lines = reversalLines(await entryLines(trx, entryId));
     const rev = await createEntry(trx, actor, {
       journal: e.journal_code,

@@ -224,6 +224,14 @@ export const fr = {
   'accounting.downloadCsv': "Télécharger en CSV (tableur)",
   'accounting.printable': "Version imprimable",
   'accounting.journalReport': "Journal",
+  'accounting.error.alreadyReversed': "L'écriture {id} est déjà contre-passée.",
+  'accounting.reverse.done': "Écriture de contre-passation validée : l'écriture d'origine est annulée dans les comptes.",
+  'accounting.reverse.reverses': "Contre-passe l'écriture",
+  'accounting.reverse.reversedBy': "Contre-passée par l'écriture",
+  'accounting.reverse.title': "Contre-passer cette écriture",
+  'accounting.reverse.hint': "Une écriture validée ne se modifie pas : la contre-passation passe les mêmes lignes en sens inverse, dans le même journal, à la date choisie, et elle est validée aussitôt. Saisissez ensuite l'écriture juste.",
+  'accounting.reverse.date': "Date de la contre-passation",
+  'accounting.reverse.button': "Contre-passer",
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -451,6 +459,14 @@ export const oc: Catalogue = {
   'accounting.downloadCsv': "Telecargar en CSV (fuèlha de calcul)",
   'accounting.printable': "Version imprimibla",
   'accounting.journalReport': "Jornal",
+  'accounting.error.alreadyReversed': "L'escritura {id} es ja contrapassada.",
+  'accounting.reverse.done': "Escritura de contrapassacion validada : l'escritura d'origina es anullada dins los comptes.",
+  'accounting.reverse.reverses': "Contrapassa l'escritura",
+  'accounting.reverse.reversedBy': "Contrapassada per l'escritura",
+  'accounting.reverse.title': "Contrapassar aquesta escritura",
+  'accounting.reverse.hint': "Una escritura validada se modifica pas : la contrapassacion passa las meteissas linhas en sens invèrs, dins lo meteis jornal, a la data causida, e es validada tanlèu. Picatz puèi l'escritura justa.",
+  'accounting.reverse.date': "Data de la contrapassacion",
+  'accounting.reverse.button': "Contrapassar",
 };
 export const en: Catalogue = {
   'accounting.error.refused': 'Refused by the rules of the books: {detail}',
@@ -677,4 +693,12 @@ export const en: Catalogue = {
   'accounting.downloadCsv': "Download as CSV (spreadsheet)",
   'accounting.printable': "Printable version",
   'accounting.journalReport': "Journal",
+  'accounting.error.alreadyReversed': "Entry {id} is already reversed.",
+  'accounting.reverse.done': "Reversal entry validated: the original entry is cancelled in the books.",
+  'accounting.reverse.reverses': "Reverses entry",
+  'accounting.reverse.reversedBy': "Reversed by entry",
+  'accounting.reverse.title': "Reverse this entry",
+  'accounting.reverse.hint': "A validated entry does not change: the reversal posts the same lines the other way round, in the same journal, on the date chosen, and is validated at once. Then enter the right entry.",
+  'accounting.reverse.date': "Date of the reversal",
+  'accounting.reverse.button': "Reverse",
 };
