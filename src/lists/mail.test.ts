@@ -84,6 +84,9 @@ forEachDatabase('list mail end to end', (t) => {
       assert.equal(getHeader(headers, 'list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
       assert.match(getHeader(headers, 'list-unsubscribe')!, /^<https:\/\/ostal\.example\.org\/api\/public\/lists\/unsubscribe\/\d+-[\w-]{16}>, <mailto:/);
       assert.match(getHeader(headers, 'list-post')!, /^<mailto:/);
+      assert.match(getHeader(headers, 'list-help')!, /^<https:\/\/ostal\.example\.org\/lists\/(cm1-a|ce2-b)-\d+>$/);
+      assert.match(getHeader(headers, 'list-archive')!, /^<https:\/\/ostal\.example\.org\/lists\/(cm1-a|ce2-b)-\d+\/archive>$/);
+      assert.match(getHeader(headers, 'list-owner')!, /^<https:\/\/ostal\.example\.org\/lists\/(cm1-a|ce2-b)-\d+>$/);
       // example.org publishes p=reject: From is the list's, the author is in Reply-To.
       assert.match(getHeader(headers, 'from')!, /via .* <(cm1-a|ce2-b)-\d+@lists\.example\.org>/);
       assert.equal(getHeader(headers, 'reply-to'), `Regenta <${regent.email}>`.replace(regent.email!, regent.email!));
@@ -335,5 +338,20 @@ forEachDatabase('list mail end to end', (t) => {
     // The same decision cannot be taken twice by mail.
     await sendTo(listener.port, { from: regent.email!, to: [replyTo], subject: 'Re: held', text: "D'acòrdi" });
     assert.equal((await db.selectFrom('list_delivery').select('id').where('message_id', '=', m.id).execute()).length, to.length);
+  });
+
+  test('a message whose From fails DMARC is held, even from a moderator: the address proves nothing', async () => {
+    const { db } = t();
+    const saved = ctx.resolver;
+    // example.org now authorises no server: our 127.0.0.1 client fails SPF, and p=reject applies.
+    ctx.resolver = dnsTable({ ...DNS, 'example.org': ['v=spf1 -all'] });
+    try {
+      const info = await sendTo(listener.port, { from: setup.regent.email!, to: [`${setup.listA.slug}@${DOMAIN}`], subject: 'Fals' });
+      assert.match(info.response, /held/);
+      const m = await db.selectFrom('list_message').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
+      assert.deepEqual([m.status, m.held_reason, (m.auth as { dmarc: string }).dmarc], ['held', 'auth', 'fail']);
+    } finally {
+      ctx.resolver = saved;
+    }
   });
 });

@@ -309,4 +309,26 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     assert.equal((await db.selectFrom('list_membership').select('address').where('list_id', '=', club.id).execute()).length, 0);
     assert.ok(!(await (await parent.get('/lists')).text()).includes('Club de lectura'));
   });
+
+  test('delivery suspended after bounces is re-enabled by the member on their page or by an owner on the list page', async () => {
+    const { db, handle } = t();
+    const l = await db.selectFrom('mailing_list').selectAll().where('id', '=', s.list.id).executeTakeFirstOrThrow();
+    const suspend = async (address: string) => {
+      await db.insertInto('list_member_state').values({ list_id: l.id, address }).onConflict((oc) => oc.doNothing()).execute();
+      await db.updateTable('list_member_state').set({ disabled_at: new Date(), bounce_score: '5' }).where('list_id', '=', l.id).where('address', '=', address).execute();
+    };
+    const state = async (address: string) => db.selectFrom('list_member_state').selectAll().where('list_id', '=', l.id).where('address', '=', address).executeTakeFirstOrThrow();
+    await suspend(s.parent.email!);
+    const parent = new WebClient(platform.url);
+    await parent.signInAs(handle, s.parent.id);
+    assert.equal((await parent.post(`/lists/${l.slug}/delivery`, { address: s.parent.email!, delivery: 'each' })).status, 303);
+    assert.equal((await state(s.parent.email!)).disabled_at, null);
+    await suspend(s.other.email!);
+    // A member cannot re-enable someone else; the class's regent (an owner) can.
+    assert.equal((await parent.post(`/lists/${l.slug}/reenable`, { address: s.other.email! })).status, 403);
+    const regent = new WebClient(platform.url);
+    await regent.signInAs(handle, s.regent.id);
+    assert.equal((await regent.post(`/lists/${l.slug}/reenable`, { address: s.other.email! })).status, 303);
+    assert.equal((await state(s.other.email!)).disabled_at, null);
+  });
 });

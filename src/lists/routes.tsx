@@ -166,10 +166,10 @@ export function listsRoutes(app: Hono<AppEnv>) {
           <Form rc={rc} action={`/lists/${list.slug}/settings`} class="card">
             <h2>{rc.t('lists.settings')}</h2>
             <label for="slug">{rc.t('lists.address')}</label>
-            <input id="slug" name="slug" value={list.slug} required pattern="[a-z0-9]+([._\-][a-z0-9]+)*" maxlength={64} />
+            <input type="text" id="slug" name="slug" value={list.slug} required pattern="[a-z0-9]+([._\-][a-z0-9]+)*" maxlength={64} />
             <span class="hint">@{rc.deps.config.mailDomain}</span>
             <label for="name">{rc.t('lists.name')}</label>
-            <input id="name" name="name" value={list.name} required maxlength={200} />
+            <input type="text" id="name" name="name" value={list.name} required maxlength={200} />
             <label for="policy">{rc.t('lists.policy')}</label>
             <select id="policy" name="policy">
               {(['announce', 'discussion', 'moderated'] as const).map((p) => (
@@ -179,7 +179,7 @@ export function listsRoutes(app: Hono<AppEnv>) {
               ))}
             </select>
             <label for="subject_prefix">{rc.t('lists.prefix')}</label>
-            <input id="subject_prefix" name="subject_prefix" value={list.subject_prefix} maxlength={60} />
+            <input type="text" id="subject_prefix" name="subject_prefix" value={list.subject_prefix} maxlength={60} />
             <label for="footer">{rc.t('lists.footer')}</label>
             <textarea id="footer" name="footer" rows={3} maxlength={2000}>{list.footer}</textarea>
             <label for="reply_to">{rc.t('lists.replyTo')}</label>
