@@ -340,8 +340,22 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
 export async function runDueSurveyJobs(db: Queryable, mailer: Mailer, settings: MailSettings, now = new Date()): Promise<{ closed: number; reminded: number }> {
   const toClose = await db.selectFrom('survey').select('id').where('status', '=', 'open').where('closes_at', '<=', now).execute();
   for (const s of toClose) await closeSurvey(db, SYSTEM_ACTOR, s.id);
-  const anonymous = await db.selectFrom('survey').select('id').where('status', '=', 'open').where('anonymous', '=', true).execute();
-  for (const s of anonymous) await shuffleAnonymousResponses(db, s.id);
+  // Only the surveys with answers since their last shuffle (the number of answers tells).
+  const anonymous = await db
+    .selectFrom('survey')
+    .select((eb) => [
+      'id',
+      'anonymous_shuffled',
+      eb.selectFrom('survey_anonymous_response as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.survey_id', '=', 'survey.id').as('n'),
+    ])
+    .where('status', '=', 'open')
+    .where('anonymous', '=', true)
+    .execute();
+  for (const s of anonymous) {
+    if (Number(s.n) === s.anonymous_shuffled) continue;
+    const n = await shuffleAnonymousResponses(db, s.id);
+    await db.updateTable('survey').set({ anonymous_shuffled: n }).where('id', '=', s.id).execute();
+  }
   const due = await db
     .selectFrom('survey')
     .select(['id', 'remind_every_days', 'last_reminder_at', 'opened_at'])

@@ -5,7 +5,6 @@ import { analyse } from './analysis.ts';
 import { text } from './answers.ts';
 import { responseRates, sendReminders } from './campaign.ts';
 import { tickSurveys } from './service.ts';
-import { dkimKeyOf, ensureListKeys } from '../lists/keys.ts';
 import { exportCsv, loadAnswers } from './results.ts';
 import { getSurvey, loadDef } from './survey.ts';
 import { registerSurveysDemo } from './demo.ts';
@@ -19,10 +18,6 @@ function surveyId(positionals: string[]): number {
   return id;
 }
 const mail = (env: CliEnv) => ({ publicUrl: env.config.publicUrl, mailDomain: env.config.mailDomain });
-/** Invitations and reminders come From no-reply@MAIL_DOMAIN: sign them with the list domain's key, as the platform does. */
-async function signing(env: CliEnv) {
-  env.mailer.addDkimKey(dkimKeyOf(await ensureListKeys(env.db, env.config.mailDomain)));
-}
 
 export const surveysCommands: CliCommand[] = [
   {
@@ -104,7 +99,6 @@ export const surveysCommands: CliCommand[] = [
     args: 'ID',
     summary: 'Send a reminder to everyone invited who has not answered yet.',
     async run(env, p, o) {
-      await signing(env);
       const n = await sendReminders(env.db, env.mailer, CLI_ACTOR, surveyId(p), mail(env));
       if (o.json) {
         env.json({ reminded: n });
@@ -118,7 +112,6 @@ export const surveysCommands: CliCommand[] = [
     args: '',
     summary: 'Close surveys past their closing time and send scheduled reminders (the platform does it every minute; this is for cron).',
     async run(env, _p, o) {
-      await signing(env);
       const r = (await tickSurveys(env.db, env.mailer, mail(env))) ?? { closed: 0, reminded: 0, busy: true };
       if (env.mailer.relayConfigured) await env.mailer.deliverDue(env.db, 10_000);
       if (o.json) {

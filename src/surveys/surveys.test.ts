@@ -159,6 +159,9 @@ forEachDatabase('surveys', (t) => {
     assert.equal(new Set(after.anon).size, 1);
     assert.ok(!after.anon.some((x) => after.inv.includes(x)));
     assert.equal(after.anon.length, 2);
+    // No new answer: the next pass leaves them as they are.
+    await runDueSurveyJobs(db, mailer, MAIL);
+    assert.deepEqual((await xmins()).anon, after.anon);
 
     const rates = await responseRates(db, s.id);
     assert.deepEqual([rates.total.invited, rates.total.answered], [4, 2]);

@@ -31,6 +31,8 @@ export interface SurveysTables {
     created_at: Timestamp;
     opened_at: NullableTime;
     closed_at: NullableTime;
+    /** Anonymous answers at the last shuffle: the scheduler skips a survey with none since. */
+    anonymous_shuffled: Generated<number>;
   };
   survey_section: { id: Id; survey_id: number; position: number; title_fr: Generated<string>; title_oc: Generated<string>; title_en: Generated<string> };
   survey_question: {
