@@ -69,7 +69,7 @@ export const accountingCommands: CliCommand[] = [
       if (!file) throw new UsageError('FILE is required');
       const r = await importFec(env.db, CLI_ACTOR, fs.readFileSync(file));
       if (opts.json) env.json(r);
-      else if (r.ok) env.print(`${r.entries} entries (${r.lines} lines) imported and validated.`);
+      else if (r.ok) env.print(`${r.entries} entries (${r.lines} lines) imported and validated; ${r.lettered} lines lettered.`);
       else {
         for (const e of r.errors) env.print(`line ${e.line}: ${e.message}`);
         env.print(`FEC import refused: ${r.errors.length} error(s), nothing was imported.`);

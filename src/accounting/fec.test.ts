@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { forEachDatabase } from '../platform/testing.ts';
-import { addSubAccount, createFiscalYear } from './books.ts';
+import { addSubAccount, createFiscalYear, letter } from './books.ts';
 import { exportFec, FEC_COLUMNS, fecFileName, importFec, parseFec } from './fec.ts';
 import { exportHledger } from './hledger.ts';
 import { trialBalance } from './reports.ts';
@@ -40,6 +40,30 @@ test('a FEC with errors is reported line by line', () => {
   assert.match(errors[0]!.message, /EcritureDate/);
   assert.match(errors[1]!.message, /17 columns/);
   assert.match(errors[2]!.message, /does not balance/);
+});
+
+test('FEC lettering columns are checked line by line: code, DateLet, and groups that settle', () => {
+  const header = FEC_COLUMNS.join('|');
+  const row = (num: number, account: string, debit: string, credit: string, let_: string, dateLet: string) =>
+    `VT|Ventes|${num}|20250915|${account}|Compte|||F${num}|20250915|Cotisation|${debit}|${credit}|${let_}|${dateLet}|20250916||`;
+  const file = [
+    header,
+    row(1, '4111', '30,00', '0,00', 'A', '20251001'),
+    row(1, '756', '0,00', '30,00', '', ''),
+    row(2, '512', '20,00', '0,00', '', ''),
+    row(2, '4111', '0,00', '20,00', 'A', '20251001'),
+    row(3, '4111', '10,00', '0,00', 'B!', '20251001'),
+    row(3, '756', '0,00', '10,00', '', '20251001'),
+    row(4, '4111', '5,00', '0,00', 'C', ''),
+    row(4, '756', '0,00', '5,00', '', '20251399'),
+  ].join('\r\n');
+  const { errors } = parseFec(Buffer.from(file));
+  assert.deepEqual(errors.map((e) => e.line), [2, 5, 6, 7, 8, 9]);
+  assert.match(errors[0]!.message, /lettering A of account 4111 does not settle: its lines \(2, 5\) leave 10,00/);
+  assert.match(errors[2]!.message, /EcritureLet "B!"/);
+  assert.match(errors[3]!.message, /DateLet is given without EcritureLet/);
+  assert.match(errors[4]!.message, /EcritureLet "C" has no DateLet/);
+  assert.match(errors[5]!.message, /DateLet "20251399"/);
 });
 
 forEachDatabase('FEC and hledger', (t) => {
@@ -78,9 +102,19 @@ forEachDatabase('FEC and hledger', (t) => {
     assert.equal(tab.bytes.toString('utf8').split('\r\n')[0], FEC_COLUMNS.join('\t'));
   });
 
-  test('an exported FEC re-imported into an empty year gives the same trial balance', async () => {
+  test('an exported FEC re-imported into an empty year gives the same trial balance and the same lettering', async () => {
     const { db, handle } = t();
+    // The household pays; its two lines are lettered.
+    await aValidatedEntry(db, { journal: 'BQ', date: '2025-10-05', label: 'Règlament Estive', lines: [
+      { account: '5121', debit: 12345, credit: 0 },
+      { account: '4111', thirdParty: 'FAM-ESTIVE', debit: 0, credit: 12345 },
+    ] });
+    const estive = await db.selectFrom('entry_line as l').innerJoin('entry as e', 'e.id', 'l.entry_id').select('l.id').where('l.third_party_code', '=', 'FAM-ESTIVE').where('e.status', '=', 'validated').execute();
+    assert.equal(await letter(db, TREASURER, estive.map((l) => l.id), '2025-10-06'), 'A');
     const { bytes } = await fecOf(db, yearId);
+    const lettered = iconv.decode(bytes, 'iso-8859-15').split('\r\n').filter((l) => l.split('\t')[13] === 'A');
+    assert.equal(lettered.length, 2);
+    assert.ok(lettered.every((l) => l.split('\t')[14] === '20251006'));
     const original = await trialBalance(db, { from: '2025-09-01', to: '2026-08-31' });
     // Another association's empty books: a fresh database of the same kind.
     const { openTestDatabase } = await import('../platform/testing.ts');
@@ -88,9 +122,15 @@ forEachDatabase('FEC and hledger', (t) => {
     try {
       await createFiscalYear(other.db, TREASURER, '2025-09-01', '2026-08-31');
       const r = await importFec(other.db, TREASURER, bytes);
-      assert.deepEqual(r, { ok: true, entries: 4, lines: 8 });
+      assert.deepEqual(r, { ok: true, entries: 5, lines: 10, lettered: 2 });
       const copy = await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' });
       assert.deepEqual(copy, original);
+      // The copy's FEC is the original's, lettering included (all but ValidDate, the day of import).
+      const again = await fecOf(other.db, (await other.db.selectFrom('fiscal_year').select('id').executeTakeFirstOrThrow()).id);
+      const cols = (b: Buffer) => iconv.decode(b, 'iso-8859-15').split('\r\n').map((l) => l.split('\t').filter((_, i) => i !== 15).join('\t'));
+      assert.deepEqual(cols(again.bytes), cols(bytes));
+      const groups = await other.db.selectFrom('lettering').select(['account_number', 'code', 'lettered_on', 'lettered_by_label']).execute();
+      assert.deepEqual(groups.map((g) => [g.account_number, g.code, g.lettered_on, g.lettered_by_label]), [['4111', 'A', '2025-10-06', TREASURER.label], ['4111', 'A', '2025-10-06', TREASURER.label]]);
       const party = await other.db.selectFrom('third_party').selectAll().executeTakeFirstOrThrow();
       assert.deepEqual([party.code, party.label, party.kind, party.account_number], ['FAM-ESTIVE', 'Familha Estive', 'household', '4111']);
       // All or nothing: a second file with one bad line imports nothing.
@@ -98,9 +138,22 @@ forEachDatabase('FEC and hledger', (t) => {
       const before = await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' });
       const r2 = await importFec(other.db, TREASURER, bad);
       assert.equal(r2.ok, false);
-      assert.ok(!r2.ok && r2.errors.some((e) => e.line === 10 && /9999/.test(e.message)));
+      assert.ok(!r2.ok && r2.errors.some((e) => e.line === 12 && /9999/.test(e.message)));
       assert.deepEqual(await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' }), before);
       assert.equal((await other.db.selectFrom('journal').select('code').where('code', '=', 'XX').execute()).length, 0);
+      // A letter whose lines do not settle: the lines are named and nothing is imported.
+      const text = iconv.decode(bytes, 'iso-8859-15').split('\r\n');
+      const broken = text.map((l, i) => (i === 1 ? l.split('\t').map((f, j) => (j === 13 ? 'A' : j === 14 ? '20251006' : f)).join('\t') : l)).join('\r\n');
+      const r3 = await importFec(other.db, TREASURER, iconv.encode(broken, 'iso-8859-15'));
+      assert.equal(r3.ok, false);
+      assert.ok(!r3.ok && r3.errors.some((e) => e.line === 2 && /lettering A of account/.test(e.message)), JSON.stringify(r3));
+      assert.deepEqual(await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' }), before);
+      assert.equal((await other.db.selectFrom('lettering').select('line_id').execute()).length, 2);
+      // The same file again: its letter A meets the A already used on 4111 and becomes B.
+      const r4 = await importFec(other.db, TREASURER, bytes);
+      assert.ok(r4.ok && r4.lettered === 2);
+      const codes = await other.db.selectFrom('lettering').select('code').orderBy('line_id').execute();
+      assert.deepEqual(codes.map((c) => c.code), ['A', 'A', 'B', 'B']);
     } finally {
       await other.close();
     }

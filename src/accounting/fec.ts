@@ -7,7 +7,7 @@ import type { Queryable } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { createEntry, inTransaction, refusal, validateEntry } from './books.ts';
 import { formatCents } from './money.ts';
-import { isBalanced, type LineInput } from './rules.ts';
+import { isBalanced, letteringCode, type LineInput } from './rules.ts';
 
 export const FEC_COLUMNS = [
   'JournalCode', 'JournalLib', 'EcritureNum', 'EcritureDate', 'CompteNum', 'CompteLib', 'CompAuxNum', 'CompAuxLib',
@@ -125,7 +125,7 @@ export interface FecEntry {
   pieceRef: string;
   pieceDate: string | null;
   label: string;
-  lines: Array<LineInput & { accountLabel: string; thirdPartyLabel: string; fileLine: number }>;
+  lines: Array<LineInput & { accountLabel: string; thirdPartyLabel: string; fileLine: number; lettering: string | null; letteredOn: string | null }>;
 }
 
 function decode(bytes: Uint8Array): string {
@@ -177,7 +177,7 @@ export function parseFec(bytes: Uint8Array): { entries: FecEntry[]; errors: FecE
       errors.push({ line: n, message: `${f.length} columns instead of 18` });
       continue;
     }
-    const [journal, journalLabel, num, date, account, accountLabel, aux, auxLabel, pieceRef, pieceDate, label, debit, credit, , , validDate] = f as string[] as [
+    const [journal, journalLabel, num, date, account, accountLabel, aux, auxLabel, pieceRef, pieceDate, label, debit, credit, let_, dateLet, validDate] = f as string[] as [
       string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string,
     ];
     const problems: string[] = [];
@@ -197,6 +197,12 @@ export function parseFec(bytes: Uint8Array): { entries: FecEntry[]; errors: FecE
     if (cr === null) problems.push(`Credit "${credit}" is not an amount`);
     if (de !== null && cr !== null && (de < 0 || cr < 0 || (de === 0) === (cr === 0))) problems.push('one of Debit and Credit must be positive, the other zero');
     if (!label) problems.push('EcritureLib is empty');
+    // Lettering (EcritureLet, DateLet): both or neither.
+    const dl = dateLet ? parseYmd(dateLet) : null;
+    if (let_ && !/^[A-Za-z0-9]{1,10}$/.test(let_)) problems.push(`EcritureLet "${let_}" is not a lettering code (1 to 10 letters or digits)`);
+    if (let_ && !dateLet) problems.push(`EcritureLet "${let_}" has no DateLet`);
+    if (dateLet && !dl) problems.push(`DateLet "${dateLet}" is not a YYYYMMDD date`);
+    if (dateLet && !let_) problems.push('DateLet is given without EcritureLet');
     if (problems.length) {
       errors.push({ line: n, message: problems.join('; ') });
       continue;
@@ -211,7 +217,26 @@ export function parseFec(bytes: Uint8Array): { entries: FecEntry[]; errors: FecE
       errors.push({ line: n, message: `entry ${journal} ${num} has two dates (${e.date}, ${d})` });
       continue;
     }
-    e.lines.push({ account, accountLabel, thirdParty: aux || null, thirdPartyLabel: auxLabel, label, debit: de!, credit: cr!, fileLine: n });
+    e.lines.push({ account, accountLabel, thirdParty: aux || null, thirdPartyLabel: auxLabel, label, debit: de!, credit: cr!, fileLine: n, lettering: let_ || null, letteredOn: dl });
+  }
+  // A lettering group (one account, one code) must settle: its lines sum to zero.
+  const groups = new Map<string, Array<{ fileLine: number; debit: number; credit: number }>>();
+  for (const e of order) {
+    for (const l of e.lines) {
+      if (!l.lettering) continue;
+      const k = `${l.account}\u0000${l.lettering}`;
+      groups.set(k, [...(groups.get(k) ?? []), l]);
+    }
+  }
+  for (const [k, ls] of groups) {
+    const [account, code] = k.split('\u0000') as [string, string];
+    const sum = ls.reduce((s, l) => s + l.debit - l.credit, 0);
+    if (sum !== 0) {
+      const where = ls.map((l) => l.fileLine).join(', ');
+      for (const l of ls) {
+        errors.push({ line: l.fileLine, message: `lettering ${code} of account ${account} does not settle: its lines (${where}) leave ${formatCents(sum)}` });
+      }
+    }
   }
   for (const e of order) {
     if (e.lines.length < 2) errors.push({ line: e.firstLine, message: `entry ${e.journal} ${e.sourceNumber} has a single line` });
@@ -228,7 +253,7 @@ export function parseFec(bytes: Uint8Array): { entries: FecEntry[]; errors: FecE
  * Unknown journals are created; unknown accounts are created when they sit under the chart;
  * unknown third parties are created under their collective account.
  */
-export async function importFec(db: Queryable, actor: Actor, bytes: Uint8Array): Promise<{ ok: true; entries: number; lines: number } | { ok: false; errors: FecError[] }> {
+export async function importFec(db: Queryable, actor: Actor, bytes: Uint8Array): Promise<{ ok: true; entries: number; lines: number; lettered: number } | { ok: false; errors: FecError[] }> {
   const { entries, errors } = parseFec(bytes);
   if (errors.length) return { ok: false, errors };
   if (entries.length === 0) return { ok: false, errors: [{ line: 1, message: 'the file holds no entry' }] };
@@ -271,6 +296,13 @@ export async function importFec(db: Queryable, actor: Actor, bytes: Uint8Array):
       }
       if (errs.length) throw new Abort(errs);
       let lineCount = 0;
+      // Lettering codes already used on an account of these books are given the next free code.
+      const used = new Map<string, Set<string>>();
+      for (const g of await trx.selectFrom('lettering').select(['account_number', 'code']).distinct().execute()) {
+        used.set(g.account_number, (used.get(g.account_number) ?? new Set()).add(g.code));
+      }
+      const codeFor = new Map<string, string>();
+      const letters: Array<{ line_id: number; account_number: string; code: string; lettered_on: string; lettered_by_label: string }> = [];
       for (const e of entries) {
         try {
           const created = await createEntry(trx, actor, {
@@ -284,12 +316,42 @@ export async function importFec(db: Queryable, actor: Actor, bytes: Uint8Array):
           });
           await validateEntry(trx, actor, created.id);
           lineCount += e.lines.length;
+          if (e.lines.some((l) => l.lettering)) {
+            const ids = await trx.selectFrom('entry_line').select(['id', 'line_no']).where('entry_id', '=', created.id).orderBy('line_no').execute();
+            e.lines.forEach((l, i) => {
+              if (!l.lettering) return;
+              const k = `${l.account}\u0000${l.lettering}`;
+              let code = codeFor.get(k);
+              if (!code) {
+                const taken = used.get(l.account) ?? new Set<string>();
+                code = l.lettering;
+                for (let n = taken.size; taken.has(code); n++) code = letteringCode(n);
+                taken.add(code);
+                used.set(l.account, taken);
+                codeFor.set(k, code);
+              }
+              letters.push({ line_id: ids[i]!.id, account_number: l.account, code, lettered_on: l.letteredOn!, lettered_by_label: actor.label });
+            });
+          }
         } catch (err) {
           throw new Abort([{ line: e.firstLine, message: refusal(err).message }]);
         }
       }
-      await recordEvent(trx, actor, 'accounting.fec.import', null, { entries: entries.length, lines: lineCount });
-      return { ok: true as const, entries: entries.length, lines: lineCount };
+      for (let i = 0; i < letters.length; i += 1000) {
+        try {
+          await trx.insertInto('lettering').values(letters.slice(i, i + 1000)).execute();
+        } catch (err) {
+          throw new Abort([{ line: 1, message: `lettering refused: ${refusal(err).message}` }]);
+        }
+      }
+      // The commit-time rules (balance, lettering) checked now, so a refusal is reported here.
+      try {
+        await sql`set constraints all immediate`.execute(trx);
+      } catch (err) {
+        throw new Abort([{ line: 1, message: refusal(err).message }]);
+      }
+      await recordEvent(trx, actor, 'accounting.fec.import', null, { entries: entries.length, lines: lineCount, lettered: letters.length });
+      return { ok: true as const, entries: entries.length, lines: lineCount, lettered: letters.length };
     });
   } catch (err) {
     if (err instanceof Abort) return { ok: false, errors: err.errors };
