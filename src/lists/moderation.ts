@@ -122,6 +122,8 @@ export async function decideHeld(
         from: `${list.name} <${list.slug}+owner@${ctx.domain}>`,
         to: [row.from_address],
         subject: `Message refusé / Message rejected: ${row.subject}`.slice(0, 300),
+        // RFC 3834: vacation responders and other robots do not answer it.
+        headers: { 'Auto-Submitted': 'auto-replied' },
         text: `Votre message à ${list.slug}@${ctx.domain} n'a pas été diffusé.\nYour message to ${list.slug}@${ctx.domain} was not distributed.\n\n${reason}\n`,
       });
     }
@@ -159,6 +161,8 @@ export async function expireHeld(ctx: ModerationContext, now = new Date()): Prom
         from: `${list.name} <${list.slug}+owner@${ctx.domain}>`,
         to: [m.from_address],
         subject: `Message expiré / Message expired: ${m.subject}`.slice(0, 300),
+        // RFC 3834: vacation responders and other robots do not answer it.
+        headers: { 'Auto-Submitted': 'auto-replied' },
         text: `Votre message à ${list.slug}@${ctx.domain} n'a pas été examiné à temps et n'a pas été diffusé.\nYour message to ${list.slug}@${ctx.domain} was not reviewed in time and was not distributed.\n`,
       });
     }
