@@ -76,6 +76,36 @@ forEachDatabase('accounting: the database keeps the books honest', (t) => {
     );
   });
 
+  test('the balance is checked once per entry at commit, however many statements wrote its lines', async () => {
+    const { db } = t();
+    const fy = await db.selectFrom('fiscal_year').select('id').where('starts_on', '=', '2025-09-01').executeTakeFirstOrThrow();
+    const id = await db.transaction().execute(async (trx) => {
+      const e = await trx.insertInto('entry').values({ fiscal_year_id: fy.id, journal_code: 'OD', entry_date: '2025-10-03', label: 'Tres linhas' }).returning('id').executeTakeFirstOrThrow();
+      await trx.insertInto('entry_line').values({ entry_id: e.id, line_no: 1, account_number: '606', debit_cents: 1000 }).execute();
+      await trx.insertInto('entry_line').values({ entry_id: e.id, line_no: 2, account_number: '512', credit_cents: 400 }).execute();
+      await trx.insertInto('entry_line').values({ entry_id: e.id, line_no: 3, account_number: '512', credit_cents: 600 }).execute();
+      await trx.updateTable('entry_line').set({ label: 'sus totas' }).where('entry_id', '=', e.id).execute();
+      // Five statements touched the entry; one check is waiting for the commit.
+      const pending = await sql<{ entry_id: string }>`select entry_id from entry_balance_pending`.execute(trx);
+      assert.deepEqual(pending.rows.map((r) => Number(r.entry_id)), [e.id]);
+      return e.id;
+    });
+    assert.equal((await sql`select 1 from entry_balance_pending`.execute(db)).rows.length, 0);
+    // Unbalancing a draft by an UPDATE or a DELETE of one line fails at commit too.
+    await assert.rejects(db.updateTable('entry_line').set({ credit_cents: 601 }).where('entry_id', '=', id).where('line_no', '=', 3).execute(), /does not balance/);
+    await assert.rejects(db.deleteFrom('entry_line').where('entry_id', '=', id).where('line_no', '=', 3).execute(), /does not balance/);
+    // Removing the note of the pending check does not skip it: the check was queued with it.
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await trx.updateTable('entry_line').set({ credit_cents: 1 }).where('entry_id', '=', id).where('line_no', '=', 3).execute();
+        await sql`delete from entry_balance_pending`.execute(trx);
+      }),
+      /does not balance/,
+    );
+    const lines = await db.selectFrom('entry_line').select('credit_cents').where('entry_id', '=', id).orderBy('line_no').execute();
+    assert.deepEqual(lines.map((l) => l.credit_cents), [0, 400, 600]);
+  });
+
   test('an entry is dated inside an open fiscal year', async () => {
     const { db } = t();
     await assert.rejects(createEntry(db, TREASURER, { journal: 'OD', date: '2031-01-01', label: 'x', lines: simpleLines('606', '512', 100) }), /noYearFor/);
