@@ -27,7 +27,7 @@ export type ListAddress =
   | { slug: string; kind: 'bounce'; token: string }
   | { slug: string; kind: 'unsubscribe' }
   | { slug: string; kind: 'owner' }
-  | { slug: string; kind: 'moderate'; token: string; action: 'approve' | 'reject' | 'discard' };
+  | { slug: string; kind: 'moderate'; token: string; action: 'approve' | 'allow' | 'reject' | 'discard' };
 
 /** `slug@domain`, `slug+bounce-<token>@domain` (VERP), `slug+unsubscribe@domain`. */
 export function parseListAddress(address: string, domain: string): ListAddress | undefined {
@@ -40,8 +40,9 @@ export function parseListAddress(address: string, domain: string): ListAddress |
   const ext = local.slice(plus + 1);
   if (ext === 'unsubscribe') return { slug, kind: 'unsubscribe' };
   if (ext === 'owner') return { slug, kind: 'owner' };
-  // A held-message notice names three addresses: reply (approve), reject, discard.
-  for (const [prefix, action] of [['moderate-', 'approve'], ['reject-', 'reject'], ['discard-', 'discard']] as const) {
+  // A held-message notice names four addresses: reply (approve), allow (approve and always
+  // accept this sender), reject, discard.
+  for (const [prefix, action] of [['moderate-', 'approve'], ['allow-', 'allow'], ['reject-', 'reject'], ['discard-', 'discard']] as const) {
     if (ext.startsWith(prefix)) return { slug, kind: 'moderate', token: address.slice(at - ext.length + prefix.length, at), action };
   }
   if (ext.startsWith('bounce-')) return { slug, kind: 'bounce', token: address.slice(at - ext.length + 'bounce-'.length, at) };

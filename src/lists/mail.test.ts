@@ -259,7 +259,7 @@ forEachDatabase('list mail end to end', (t) => {
     assert.match(Buffer.from(fwd.raw).toString(), /^X-Ostal-Owner-Forward: /);
   });
 
-  test('a moderator rejects by mail (the first line of their mail is the reason the sender gets) or discards silently', async () => {
+  test('a moderator rejects by mail (the first line of their mail is the reason the sender gets), discards silently, or approves and always allows the sender', async () => {
     const { db } = t();
     const parent = setup.onlyB.guardians[0]!;
     const toSender = () => db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${parent.email} = any(envelope_to)`).execute();
@@ -270,7 +270,7 @@ forEachDatabase('list mail end to end', (t) => {
       const notice = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
       const text = (await simpleParser(Buffer.from(notice.raw))).text ?? '';
       const address = (action: string) => new RegExp(`${setup.listB.slug}\\+${action}-\\d+-[\\w-]{16}@${DOMAIN.replace(/\./g, '\\.')}`).exec(text)![0];
-      return { m, reject: address('reject'), discard: address('discard') };
+      return { m, reject: address('reject'), discard: address('discard'), allow: address('allow') };
     };
     const status = async (id: number) => (await db.selectFrom('list_message').select(['status', 'reject_reason']).where('id', '=', id).executeTakeFirstOrThrow());
 
@@ -302,6 +302,13 @@ forEachDatabase('list mail end to end', (t) => {
     const third = await holdOne('Encara');
     await sendTo(listener.port, { from: setup.regent.email!, to: [third.reject.replace(/-[\w-]{16}@/, '-AAAAAAAAAAAAAAAA@')], text: 'non' });
     assert.equal((await status(third.m.id)).status, 'held');
+    // Approve and always allow: the sender's next message is not held.
+    await sendTo(listener.port, { from: setup.regent.email!, to: [third.allow], subject: 'Re: held', text: 'Òc' });
+    assert.equal((await status(third.m.id)).status, 'accepted');
+    const next = await sendTo(listener.port, { from: parent.email!, to: [`${setup.listB.slug}@${DOMAIN}`], subject: 'Mercés' });
+    assert.match(next.response, /accepted/);
+    await db.deleteFrom('list_allowed_sender').where('address', '=', parent.email!).execute();
+    await worker.drain();
   });
 
   test('a message held for two lists is moderated once: one notice, one decision, one copy per family', async () => {

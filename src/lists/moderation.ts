@@ -49,11 +49,13 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
       text:
         `Un message de ${m.from_address} attend votre décision (liste ${r.slug}@${ctx.domain}).\n` +
         `- Pour le diffuser : répondez à ce courriel.\n` +
+        `- Pour le diffuser et accepter désormais sans modération les messages de cet expéditeur : écrivez à ${at(r.slug, 'allow')}.\n` +
         `- Pour le refuser : écrivez à ${at(r.slug, 'reject')} ; la première ligne de votre message est le motif envoyé à l'expéditeur.\n` +
         `- Pour l'ignorer sans prévenir l'expéditeur : écrivez à ${at(r.slug, 'discard')}.\n` +
         `Ou décidez sur la page : ${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n\n` +
         `A message from ${m.from_address} awaits your decision.\n` +
         `- To distribute it: reply to this mail.\n` +
+        `- To distribute it and accept this sender's messages without moderation from now on: write to ${at(r.slug, 'allow')}.\n` +
         `- To reject it: write to ${at(r.slug, 'reject')}; the first line of your mail is the reason sent to the sender.\n` +
         `- To discard it silently: write to ${at(r.slug, 'discard')}.\n` +
         `Or decide on the page: ${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n`,
@@ -199,14 +201,15 @@ export function replyFirstLine(text: string): string {
 
 /**
  * A moderator wrote to an address of a held-message notice: `slug+moderate-<token>@` (the
- * Reply-To) approves, `slug+reject-<token>@` rejects with the first line as the reason,
+ * Reply-To) approves, `slug+allow-<token>@` approves and always accepts the sender,
+ * `slug+reject-<token>@` rejects with the first line as the reason,
  * `slug+discard-<token>@` discards. Only from a moderator of one of the message's lists whose
  * From passes DMARC; anything else changes nothing.
  */
 export async function decideByReply(
   ctx: ModerationContext & { resolver?: Resolver | undefined },
   token: string,
-  action: 'approve' | 'reject' | 'discard',
+  action: 'approve' | 'allow' | 'reject' | 'discard',
   raw: Buffer,
   session: { envelopeFrom: string; ip?: string; helo?: string },
 ): Promise<boolean> {

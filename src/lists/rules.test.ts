@@ -24,13 +24,14 @@ test('posting policies: announce, discussion, moderated; a failed DMARC proves n
   assert.deepEqual(postingDecision('discussion', { ...moderator, authFailed: true }), { hold: true, reason: 'auth' });
 });
 
-test('list addresses: post, VERP bounce, unsubscribe, owner, and the three moderation addresses (tokens keep their case)', () => {
+test('list addresses: post, VERP bounce, unsubscribe, owner, and the four moderation addresses (tokens keep their case)', () => {
   const d = 'lists.example.org';
   assert.deepEqual(parseListAddress('CM1-A@Lists.Example.org', d), { slug: 'cm1-a', kind: 'post' });
   assert.deepEqual(parseListAddress('cm1-a+bounce-12-AbC_dEf-12345678@lists.example.org', d), { slug: 'cm1-a', kind: 'bounce', token: '12-AbC_dEf-12345678' });
   assert.deepEqual(parseListAddress('cm1-a+unsubscribe@lists.example.org', d), { slug: 'cm1-a', kind: 'unsubscribe' });
   assert.deepEqual(parseListAddress('cm1-a+owner@lists.example.org', d), { slug: 'cm1-a', kind: 'owner' });
   assert.deepEqual(parseListAddress('cm1-a+moderate-7-AbCdEfGhIjKlMnOp@lists.example.org', d), { slug: 'cm1-a', kind: 'moderate', token: '7-AbCdEfGhIjKlMnOp', action: 'approve' });
+  assert.deepEqual(parseListAddress('cm1-a+allow-7-AbCdEfGhIjKlMnOp@lists.example.org', d), { slug: 'cm1-a', kind: 'moderate', token: '7-AbCdEfGhIjKlMnOp', action: 'allow' });
   assert.deepEqual(parseListAddress('cm1-a+reject-7-AbCdEfGhIjKlMnOp@lists.example.org', d), { slug: 'cm1-a', kind: 'moderate', token: '7-AbCdEfGhIjKlMnOp', action: 'reject' });
   assert.deepEqual(parseListAddress('cm1-a+discard-7-AbCdEfGhIjKlMnOp@lists.example.org', d), { slug: 'cm1-a', kind: 'moderate', token: '7-AbCdEfGhIjKlMnOp', action: 'discard' });
   assert.equal(parseListAddress('cm1-a+other@lists.example.org', d), undefined);
