@@ -819,6 +819,9 @@ export function surveysRoutes(app: Hono<AppEnv>) {
         <Style />
         <SurveyNav rc={rc} s={s} />
         <div class="card">
+          <h2>
+            {t('surveys.section', { n: si + 1 })} {text(sec.title, lang) && `— ${text(sec.title, lang)}`}
+          </h2>
           <p>{t('surveys.section.deleteConfirm', { n: si + 1, q: sec.questions.length })}</p>
           {sec.questions.length > 0 && (
             <ul>
