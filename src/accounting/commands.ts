@@ -6,7 +6,7 @@ import { CLI_ACTOR } from '../platform/audit.ts';
 import { UsageError, type CliCommand, type CliEnv } from '../platform/cli/command.ts';
 import { InvalidInput } from '../platform/errors.ts';
 import { closeFiscalYear, createFiscalYear, yearEndingIn } from './books.ts';
-import { exportFec, fecFileName, importFec } from './fec.ts';
+import { associationSiren, exportFec, fecFileName, importFec } from './fec.ts';
 import { displayCents } from './money.ts';
 import { trialBalance } from './reports.ts';
 import { registerDemoBooks } from './demo.ts';
@@ -21,10 +21,7 @@ function yearOption(opts: Record<string, string | boolean | undefined>): number 
 }
 
 export async function siren(env: Pick<CliEnv, 'db'>): Promise<string> {
-  const row = await env.db.selectFrom('setting').select('value').where('key', '=', 'accounting.siren').executeTakeFirst();
-  const v = typeof row?.value === 'string' ? row.value.replace(/\s/g, '') : '';
-  if (!/^\d{9}$/.test(v)) throw new InvalidInput('accounting.error.noSiren');
-  return v;
+  return associationSiren(env.db);
 }
 
 export const accountingCommands: CliCommand[] = [

@@ -5,6 +5,7 @@ import iconv from 'iconv-lite';
 import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
+import { InvalidInput } from '../platform/errors.ts';
 import { createEntry, inTransaction, refusal, validateEntry } from './books.ts';
 import { formatCents } from './money.ts';
 import { isBalanced, letteringCode, type LineInput } from './rules.ts';
@@ -17,6 +18,14 @@ export const FEC_COLUMNS = [
 export type FecSeparator = '\t' | '|';
 /** ISO 8859-15 is the character set the tax administration names; UTF-8 on request. */
 export type FecEncoding = 'iso-8859-15' | 'utf-8';
+
+/** The association's SIREN (setting accounting.siren), which names the FEC file. */
+export async function associationSiren(db: Queryable): Promise<string> {
+  const row = await db.selectFrom('setting').select('value').where('key', '=', 'accounting.siren').executeTakeFirst();
+  const v = typeof row?.value === 'string' ? row.value.replace(/\s/g, '') : '';
+  if (!/^\d{9}$/.test(v)) throw new InvalidInput('accounting.error.noSiren');
+  return v;
+}
 
 export function fecFileName(siren: string, closingDate: string): string {
   return `${siren}FEC${closingDate.replaceAll('-', '')}.txt`;
@@ -253,10 +262,21 @@ export function parseFec(bytes: Uint8Array): { entries: FecEntry[]; errors: FecE
  * Unknown journals are created; unknown accounts are created when they sit under the chart;
  * unknown third parties are created under their collective account.
  */
-export async function importFec(db: Queryable, actor: Actor, bytes: Uint8Array): Promise<{ ok: true; entries: number; lines: number; lettered: number } | { ok: false; errors: FecError[] }> {
+export async function importFec(
+  db: Queryable,
+  actor: Actor,
+  bytes: Uint8Array,
+  opts: { onlyJournals?: readonly string[] } = {},
+): Promise<{ ok: true; entries: number; lines: number; lettered: number } | { ok: false; errors: FecError[] }> {
   const { entries, errors } = parseFec(bytes);
   if (errors.length) return { ok: false, errors };
   if (entries.length === 0) return { ok: false, errors: [{ line: 1, message: 'the file holds no entry' }] };
+  // The accountant's upload: adjusting entries in the accountant's own journal only.
+  if (opts.onlyJournals) {
+    const allowed = opts.onlyJournals;
+    const outside = entries.filter((e) => !allowed.includes(e.journal)).flatMap((e) => e.lines.map((l) => ({ line: l.fileLine, message: `journal ${e.journal} is not open to this import (only ${allowed.join(', ')})` })));
+    if (outside.length) return { ok: false, errors: outside.sort((a, b) => a.line - b.line) };
+  }
   class Abort extends Error {
     constructor(readonly errors: FecError[]) {
       super('fec import aborted');

@@ -15,6 +15,7 @@ import { bankRoutes } from './bankRoutes.tsx';
 import { booksRoutes } from './booksRoutes.tsx';
 import { entryRoutes } from './entryRoutes.tsx';
 import { setupRoutes } from './setupRoutes.tsx';
+import { fecRoutes } from './fecRoutes.tsx';
 import type { LineInput } from './rules.ts';
 
 registerDemoBooks();
@@ -35,6 +36,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
   entryRoutes(app);
   setupRoutes(app);
   reportRoutes(app);
+  fecRoutes(app);
   app.get('/accounting', async (c) => {
     const { role } = await reader(c);
     const rc = c.get('rc');
@@ -62,7 +64,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
           <a href="/accounting/bank">{t('accounting.bank')}</a> ·{' '}
           <a href="/accounting/open-items">{t('accounting.openItems')}</a> ·{' '}
           <a href="/accounting/years">{t('accounting.years')}</a>
-          {(role.treasurer || role.accountant) && <> · <a href="/accounting/setup/bank">{t('accounting.setup')}</a></>}
+          {(role.treasurer || role.accountant) && <> · <a href="/accounting/fec">FEC</a> · <a href="/accounting/audit">{t('accounting.audit.title')}</a> · <a href="/accounting/setup/bank">{t('accounting.setup')}</a></>}
         </p>
         <PeriodForm action="/accounting" p={p} rc={rc} extra={<><label for="journal-filter">{t('accounting.journal')}</label> <select id="journal-filter" name="journal"><option value="">–</option>{journalCodes.map((j) => <option value={j.code} selected={j.code === journal}>{`${j.code} – ${j.label}`}</option>)}</select>{' '}</>} />
         <div class="table-wrap">
