@@ -43,4 +43,37 @@ forEachDatabase('ostal accounting', (t) => {
     assert.match(out.join('\n'), /line 2: entry BQ 1 does not balance[\s\S]*nothing was imported/);
     fs.rmSync(dir, { recursive: true });
   });
+
+  test('year create takes any dates; fec export --pipe --utf8; fec import loads a good file with its lettering; year close --year carries forward', async () => {
+    const { db, handle } = t();
+    const { env, out } = cliEnv({ db, handle });
+    await assert.rejects(command('accounting', 'year', 'create').run(env, ['2027-09-01'], {}), /FROM and TO/);
+    await command('accounting', 'year', 'create').run(env, ['2027-04-01', '2028-03-31'], { json: true });
+    const fy = JSON.parse(out.pop()!);
+    assert.deepEqual([fy.starts_on, fy.ends_on, fy.status], ['2027-04-01', '2028-03-31', 'open']);
+    await assert.rejects(command('accounting', 'year', 'create').run(env, ['2027-06-01', '2028-05-31'], {}), /overlaps/);
+    await aValidatedEntry(db, { journal: 'BQ', date: '2027-05-01', lines: simpleLines('5121', '756', 1500) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-fec-'));
+    await assert.rejects(command('accounting', 'fec', 'export').run(env, [], { out: dir }), /--year YYYY is required/);
+    await command('accounting', 'fec', 'export').run(env, [], { year: '2028', out: dir, pipe: true, utf8: true, siren: '111 222 333' });
+    assert.match(out.pop()!, /111222333FEC20280331\.txt: 2 lines \(fiscal year 2027-04-01 – 2028-03-31, not closed yet\)/);
+    const text = fs.readFileSync(path.join(dir, '111222333FEC20280331.txt'), 'utf8');
+    assert.match(text.split('\r\n')[1]!, /^BQ\|Banque\|1\|20270501\|5121\|Banca\|/);
+    // The same lines again under another number, lettered on 5121 (a file from elsewhere).
+    const good = text.replaceAll('|1|2027', '|9|2027').split('\r\n').map((l, i) => (i === 0 || !l ? l : l.split('|').map((f, j) => (j === 13 ? 'Z' : j === 14 ? '20270502' : f)).join('|'))).join('\r\n');
+    const goodFile = path.join(dir, 'good.txt');
+    fs.writeFileSync(goodFile, good);
+    // Each line of 5121 and 756 lettered Z on its own account: neither settles, so refused line by line.
+    assert.equal(await command('accounting', 'fec', 'import').run(env, [goodFile], {}), 1);
+    assert.match(out.join('\n'), /line 2: lettering Z of account 5121 does not settle[\s\S]*line 3: lettering Z of account 756/);
+    const plain = text.replaceAll('|1|2027', '|9|2027');
+    fs.writeFileSync(goodFile, plain);
+    assert.equal(await command('accounting', 'fec', 'import').run(env, [goodFile], { json: true }), 0);
+    assert.deepEqual(JSON.parse(out.pop()!), { ok: true, entries: 1, lines: 2, lettered: 0 });
+    await command('accounting', 'year', 'close').run(env, [], { year: '2028' });
+    assert.match(out.pop()!, /Fiscal year 2027-04-01 – 2028-03-31 closed; result 30,00 €\./);
+    const next = await db.selectFrom('fiscal_year').select(['starts_on', 'ends_on', 'status']).where('starts_on', '=', '2028-04-01').executeTakeFirstOrThrow();
+    assert.deepEqual(next, { starts_on: '2028-04-01', ends_on: '2029-03-31', status: 'open' });
+    fs.rmSync(dir, { recursive: true });
+  });
 });
