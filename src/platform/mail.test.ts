@@ -74,6 +74,25 @@ forEachDatabase('outgoing mail', (t) => {
     }
   });
 
+  test('two deliverers at once (the server and a CLI run) send each queued message once', async () => {
+    const { db } = t();
+    const relay = await sink();
+    const a = createMailer({ relayUrl: relay.url });
+    const b = createMailer({ relayUrl: relay.url });
+    try {
+      for (let i = 0; i < 12; i++) await a.enqueue(db, { from: 'no-reply@lists.example.org', to: [`p${i}@example.org`], subject: `Rapèl ${i}`, text: '…' });
+      const [na, nb] = await Promise.all([a.deliverDue(db), b.deliverDue(db)]);
+      assert.equal(na + nb, 12);
+      assert.equal(relay.received.length, 12, 'no message twice');
+      assert.equal(new Set(relay.received.map((m) => m.to[0])).size, 12);
+      assert.equal(await a.deliverDue(db), 0);
+    } finally {
+      a.close();
+      b.close();
+      await relay.close();
+    }
+  });
+
   test('a temporary refusal is retried later; a permanent one fails for good', async () => {
     const { db } = t();
     let code = 451;

@@ -3,6 +3,7 @@
 // Mail From a domain whose DKIM key the mailer holds is signed when it is queued, so the
 // stored bytes are exactly what leaves; mail from any other domain is stored unchanged.
 import { dkimSign } from 'mailauth';
+import { sql } from 'kysely';
 import nodemailer from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Db, Queryable } from './db.ts';
@@ -85,6 +86,7 @@ export interface Mailer {
 }
 
 const BACKOFF_MINUTES = [1, 5, 15, 60, 180, 720];
+const LEASE_MINUTES = 10;
 const MAX_ATTEMPTS = BACKOFF_MINUTES.length + 1;
 
 export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimKey[] }): Mailer {
@@ -128,14 +130,18 @@ export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimK
     },
     async deliverDue(db, limit = 50) {
       if (!transport) return 0;
-      const due = await db
-        .selectFrom('outbox_message')
-        .select(['id', 'envelope_from', 'envelope_to', 'raw', 'attempts'])
-        .where('status', '=', 'queued')
-        .where('next_attempt_at', '<=', new Date())
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      // Taken with a lease (next_attempt_at moved ahead) so that a second deliverer — the
+      // server's timer and `ostal surveys tick` on PostgreSQL — skips them; a deliverer that
+      // dies leaves them due again when the lease ends.
+      const r = await sql<{ id: number; envelope_from: string; envelope_to: string[]; raw: Uint8Array; attempts: number }>`
+        update outbox_message set next_attempt_at = now() + make_interval(mins => ${LEASE_MINUTES})
+        where id in (
+          select id from outbox_message
+          where status = 'queued' and next_attempt_at <= now()
+          order by id limit ${limit}
+          for update skip locked)
+        returning id, envelope_from, envelope_to, raw, attempts`.execute(db);
+      const due = r.rows.sort((a, b) => Number(a.id) - Number(b.id));
       let sent = 0;
       for (const m of due) {
         try {
