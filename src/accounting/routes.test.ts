@@ -132,6 +132,16 @@ forEachDatabase('accounting pages', (t) => {
       assert.doesNotMatch(ac, /Fraises/);
       const reports = await (await web.get(`/accounting/sections?from=${y}-01-01&to=${y}-12-31&format=csv`)).text();
       assert.match(reports, /\r\nALSH;ALSH;50,00;0,00;-50,00\r\n/);
+      // A line carries its section from the entry form; a refused entry comes back as typed.
+      let res = await web.post('/accounting/entries', { journal: 'AC', date: `${y}-03-05`, label: 'Pilòtas ALSH', piece: 'F-9', account0: '6063', debit0: '12,50', section0: 'ALSH', account1: '512', credit1: '12,50', section1: '' });
+      assert.equal(res.status, 303);
+      const line = await db.selectFrom('entry_line as l').innerJoin('entry as e', 'e.id', 'l.entry_id').select(['l.section_code']).where('e.label', '=', 'Pilòtas ALSH').where('l.line_no', '=', 1).executeTakeFirstOrThrow();
+      assert.equal(line.section_code, 'ALSH');
+      res = await web.post('/accounting/entries', { journal: 'AC', date: `${y}-03-06`, label: 'Bancala', piece: 'F-10', account0: '6063', debit0: '12,50', section0: 'ALSH', account1: '512', credit1: '12,05' });
+      assert.equal(res.status, 400);
+      const back = await res.text();
+      assert.match(back, /n&#39;est pas équilibrée/);
+      for (const v of ['value="Bancala"', 'value="F-10"', 'value="12,05"', '<option value="ALSH" selected="">ALSH</option>', `value="${y}-03-06"`]) assert.ok(back.includes(v), v);
     } finally {
       await app.close();
     }

@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
-import { InvalidInput } from '../platform/errors.ts';
+import { DomainError, Forbidden, InvalidInput } from '../platform/errors.ts';
 import { accountingRole, requirePost, requireRead, requireTreasurer } from './access.ts';
 import { createEntry, validateEntry } from './books.ts';
 import { displayCents, parseAmount } from './money.ts';
@@ -28,6 +28,60 @@ async function reader(c: Ctx) {
   const role = await accountingRole(c.get('rc').deps.db, v.personId);
   requireRead(role);
   return { v, role };
+}
+
+async function newEntryPage(c: Ctx, refused: { values: Record<string, string>; error: string } | null = null, status = 200) {
+  const { role } = await reader(c);
+  if (!role.treasurer && !role.accountant) requireTreasurer(role);
+  const rc = c.get('rc');
+  const { t, deps } = rc;
+  const journals = await deps.db.selectFrom('journal').selectAll().orderBy('code').execute();
+  const accounts = await deps.db.selectFrom('account').select(['number', 'label']).orderBy('number').execute();
+  const sections = await deps.db.selectFrom('analytic_section').select(['code', 'label']).where('archived_at', 'is', null).orderBy('code').execute();
+  const today = new Date().toISOString().slice(0, 10);
+  const v = (name: string, fallback = '') => refused?.values[name] ?? fallback;
+  return c.html(
+    <Layout rc={rc} title={t('accounting.newEntry')}>
+      {refused && <Notice kind="error">{refused.error}</Notice>}
+      <Form rc={rc} action="/accounting/entries" class="card">
+        <label for="journal">{t('accounting.journal')}</label>
+        <select id="journal" name="journal">
+          {journals.filter((j) => role.treasurer || j.kind === 'accountant').map((j) => <option value={j.code} selected={v('journal') === j.code}>{`${j.code} – ${j.label}`}</option>)}
+        </select>
+        <label for="date">{t('accounting.date')}</label>
+        <input id="date" name="date" type="date" value={v('date', today)} required />
+        <label for="label">{t('accounting.label')}</label>
+        <input id="label" name="label" type="text" required maxlength={200} value={v('label')} />
+        <label for="piece">{t('accounting.piece')}</label>
+        <input id="piece" name="piece" type="text" maxlength={60} value={v('piece')} />
+        <datalist id="accounts">{accounts.filter((a) => a.number.length >= 3).map((a) => <option value={a.number}>{a.label}</option>)}</datalist>
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th>{t('accounting.account')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th>{t('accounting.thirdParty')}</th><th>{t('accounting.section')}</th></tr></thead>
+            <tbody>
+              {Array.from({ length: LINE_ROWS }, (_, i) => (
+                <tr>
+                  <td><input name={`account${i}`} list="accounts" inputmode="numeric" aria-label={`${t('accounting.account')} ${i + 1}`} value={v(`account${i}`)} /></td>
+                  <td><input name={`debit${i}`} inputmode="decimal" aria-label={`${t('accounting.debit')} ${i + 1}`} value={v(`debit${i}`)} /></td>
+                  <td><input name={`credit${i}`} inputmode="decimal" aria-label={`${t('accounting.credit')} ${i + 1}`} value={v(`credit${i}`)} /></td>
+                  <td><input name={`tp${i}`} aria-label={`${t('accounting.thirdParty')} ${i + 1}`} value={v(`tp${i}`)} /></td>
+                  <td>
+                    <select name={`section${i}`} aria-label={`${t('accounting.section')} ${i + 1}`}>
+                      <option value="">–</option>
+                      {sections.map((x) => <option value={x.code} selected={v(`section${i}`) === x.code}>{x.code}</option>)}
+                    </select>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p class="hint">{t('accounting.newEntry.hint')}</p>
+        <button type="submit">{t('accounting.saveDraft')}</button>
+      </Form>
+    </Layout>,
+    status as 200,
+  );
 }
 
 export function accountingRoutes(app: Hono<AppEnv>) {
@@ -100,65 +154,33 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     );
   });
 
-  app.get('/accounting/entries/new', async (c) => {
-    const { role } = await reader(c);
-    if (!role.treasurer && !role.accountant) requireTreasurer(role);
-    const rc = c.get('rc');
-    const { t, deps } = rc;
-    const journals = await deps.db.selectFrom('journal').selectAll().orderBy('code').execute();
-    const accounts = await deps.db.selectFrom('account').select(['number', 'label']).orderBy('number').execute();
-    const today = new Date().toISOString().slice(0, 10);
-    return c.html(
-      <Layout rc={rc} title={t('accounting.newEntry')}>
-        <Form rc={rc} action="/accounting/entries" class="card">
-          <label for="journal">{t('accounting.journal')}</label>
-          <select id="journal" name="journal">
-            {journals.filter((j) => role.treasurer || j.kind === 'accountant').map((j) => <option value={j.code}>{`${j.code} – ${j.label}`}</option>)}
-          </select>
-          <label for="date">{t('accounting.date')}</label>
-          <input id="date" name="date" type="date" value={today} required />
-          <label for="label">{t('accounting.label')}</label>
-          <input id="label" name="label" type="text" required maxlength={200} />
-          <label for="piece">{t('accounting.piece')}</label>
-          <input id="piece" name="piece" type="text" maxlength={60} />
-          <datalist id="accounts">{accounts.filter((a) => a.number.length >= 3).map((a) => <option value={a.number}>{a.label}</option>)}</datalist>
-          <table>
-            <thead><tr><th>{t('accounting.account')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th>{t('accounting.thirdParty')}</th></tr></thead>
-            <tbody>
-              {Array.from({ length: LINE_ROWS }, (_, i) => (
-                <tr>
-                  <td><input name={`account${i}`} list="accounts" inputmode="numeric" aria-label={`${t('accounting.account')} ${i + 1}`} /></td>
-                  <td><input name={`debit${i}`} inputmode="decimal" aria-label={`${t('accounting.debit')} ${i + 1}`} /></td>
-                  <td><input name={`credit${i}`} inputmode="decimal" aria-label={`${t('accounting.credit')} ${i + 1}`} /></td>
-                  <td><input name={`tp${i}`} aria-label={`${t('accounting.thirdParty')} ${i + 1}`} /></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p class="hint">{t('accounting.newEntry.hint')}</p>
-          <button type="submit">{t('accounting.saveDraft')}</button>
-        </Form>
-      </Layout>,
-    );
-  });
+  app.get('/accounting/entries/new', (c) => newEntryPage(c));
 
   app.post('/accounting/entries', async (c) => {
     const { v, role } = await reader(c);
     const body = await c.req.parseBody();
+    const values: Record<string, string> = {};
+    for (const [k, x] of Object.entries(body)) if (k !== '_csrf' && typeof x === 'string') values[k] = x;
     const journal = field(body, 'journal');
     const db = c.get('rc').deps.db;
     await requirePost(db, role, journal);
-    const lines: LineInput[] = [];
-    for (let i = 0; i < LINE_ROWS; i++) {
-      const account = field(body, `account${i}`);
-      const d = field(body, `debit${i}`);
-      const cr = field(body, `credit${i}`);
-      if (!account && !d && !cr) continue;
-      if (!account) throw new InvalidInput('accounting.error.accountNumber', { account: '' });
-      lines.push({ account, debit: d ? parseAmount(d) : 0, credit: cr ? parseAmount(cr) : 0, thirdParty: field(body, `tp${i}`) || null });
+    try {
+      const lines: LineInput[] = [];
+      for (let i = 0; i < LINE_ROWS; i++) {
+        const account = field(body, `account${i}`);
+        const d = field(body, `debit${i}`);
+        const cr = field(body, `credit${i}`);
+        if (!account && !d && !cr) continue;
+        if (!account) throw new InvalidInput('accounting.error.accountNumber', { account: '' });
+        lines.push({ account, debit: d ? parseAmount(d) : 0, credit: cr ? parseAmount(cr) : 0, thirdParty: field(body, `tp${i}`) || null, section: field(body, `section${i}`) || null });
+      }
+      const e = await createEntry(db, actorOf(v), { journal, date: field(body, 'date'), label: field(body, 'label'), pieceRef: field(body, 'piece'), lines });
+      return c.redirect(`/accounting?from=${e.entry_date}&to=${e.entry_date}&created=${e.id}`, 303);
+    } catch (err) {
+      // Refused: the form comes back as it was typed, with the reason.
+      if (!(err instanceof DomainError) || err instanceof Forbidden) throw err;
+      return newEntryPage(c, { values, error: c.get('rc').t(err.key, err.params) }, err.status);
     }
-    const e = await createEntry(db, actorOf(v), { journal, date: field(body, 'date'), label: field(body, 'label'), pieceRef: field(body, 'piece'), lines });
-    return c.redirect(`/accounting?from=${e.entry_date}&to=${e.entry_date}&created=${e.id}`, 303);
   });
 
   app.post('/accounting/entries/:id/validate', async (c) => {
