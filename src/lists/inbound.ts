@@ -91,6 +91,31 @@ export interface SenderAuth {
   error?: string;
 }
 
+/** Same organisation, roughly: equal, or one a subdomain of the other (DMARC's relaxed alignment). */
+function aligned(a: string, b: string): boolean {
+  a = a.toLowerCase();
+  b = b.toLowerCase();
+  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
+}
+
+/**
+ * Pure: whether the From address is proven. DMARC pass proves it and DMARC fail disproves
+ * it; a domain without a DMARC record proves it by an aligned SPF or DKIM pass, which is what
+ * DMARC would check (many small providers publish no record).
+ */
+export function fromIsAuthenticated(auth: SenderAuth, fromAddress: string, envelopeFrom: string): boolean {
+  if (auth.dmarc === 'pass') return true;
+  if (auth.dmarc === 'fail' || auth.error) return false;
+  const fromDomain = fromAddress.split('@')[1] ?? '';
+  if (!fromDomain) return false;
+  const envelopeDomain = envelopeFrom.split('@')[1] ?? '';
+  if (auth.spf === 'pass' && envelopeDomain && aligned(envelopeDomain, fromDomain)) return true;
+  return (auth.dkim ?? []).some((r) => {
+    const i = r.lastIndexOf(':');
+    return r.slice(i + 1) === 'pass' && aligned(r.slice(0, i), fromDomain);
+  });
+}
+
 export async function checkSender(raw: Buffer, o: { ip?: string; helo?: string; sender: string; resolver?: Resolver | undefined; mta: string }): Promise<SenderAuth> {
   try {
     const r = await authenticate(raw, {

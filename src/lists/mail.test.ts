@@ -347,7 +347,7 @@ forEachDatabase('list mail end to end', (t) => {
     assert.equal((await db.selectFrom('list_delivery').select('id').where('message_id', '=', m.id).execute()).length, to.length);
   });
 
-  test('a message whose From fails DMARC is held, even from a moderator: the address proves nothing', async () => {
+  test('a message whose From fails DMARC is held, even from a moderator, and such a From cannot decide by mail', async () => {
     const { db } = t();
     const saved = ctx.resolver;
     // example.org now authorises no server: our 127.0.0.1 client fails SPF, and p=reject applies.
@@ -357,6 +357,11 @@ forEachDatabase('list mail end to end', (t) => {
       assert.match(info.response, /held/);
       const m = await db.selectFrom('list_message').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
       assert.deepEqual([m.status, m.held_reason, (m.auth as { dmarc: string }).dmarc], ['held', 'auth', 'fail']);
+      // Nor does a reply whose From is not proven decide anything.
+      const notice = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      const replyTo = /^Reply-To: (.+)$/m.exec(Buffer.from(notice.raw).toString())![1]!.trim();
+      await sendTo(listener.port, { from: setup.regent.email!, to: [replyTo], subject: 'Re: held', text: 'OK' });
+      assert.equal((await db.selectFrom('list_message').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status, 'held');
     } finally {
       ctx.resolver = saved;
     }

@@ -10,7 +10,7 @@ import type { Mailer } from '../platform/mail.ts';
 import { distribute } from './outbound.ts';
 import { ensureListKeys, signToken, verifyToken } from './keys.ts';
 import { simpleParser } from 'mailparser';
-import { checkSender, type Resolver } from './inbound.ts';
+import { checkSender, fromIsAuthenticated, type Resolver } from './inbound.ts';
 
 export interface ModerationContext {
   db: Db;
@@ -204,7 +204,7 @@ export function replyFirstLine(text: string): string {
  * Reply-To) approves, `slug+allow-<token>@` approves and always accepts the sender,
  * `slug+reject-<token>@` rejects with the first line as the reason,
  * `slug+discard-<token>@` discards. Only from a moderator of one of the message's lists whose
- * From passes DMARC; anything else changes nothing.
+ * From is proven (DMARC, or aligned SPF/DKIM without a DMARC record); anything else changes nothing.
  */
 export async function decideByReply(
   ctx: ModerationContext & { resolver?: Resolver | undefined },
@@ -220,7 +220,7 @@ export async function decideByReply(
   const from = parsed.from?.value[0]?.address?.toLowerCase();
   if (!from) return false;
   const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
-  if (auth.dmarc !== 'pass') return false;
+  if (!fromIsAuthenticated(auth, from, session.envelopeFrom)) return false;
   const person = await ctx.db.selectFrom('person_email').select('person_id').where('email', '=', from).executeTakeFirst();
   if (!person) return false;
   const label = await ctx.db.selectFrom('person').select(['first_name', 'last_name']).where('id', '=', person.person_id).executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@
 // moderator's reply says, and the Reply-To policy of a copy.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseListAddress, postingDecision, type PosterStanding } from './inbound.ts';
+import { fromIsAuthenticated, parseListAddress, postingDecision, type PosterStanding } from './inbound.ts';
 import { replyFirstLine } from './moderation.ts';
 import { renderCopy, splitMessage, getHeader } from './rewrite.ts';
 
@@ -69,4 +69,16 @@ test('Reply-To policy: to the sender (kept as is) or to the list', () => {
   // With From rewritten for DMARC, the author stays reachable through Reply-To.
   assert.match(getHeader(copy('sender', true), 'reply-to')!, /joana@example\.org/);
   assert.match(getHeader(copy('list', true), 'reply-to')!, /^cm1-a@lists\.example\.org, .*joana@example\.org/);
+});
+
+test("a moderator's From is proven by DMARC, or without a DMARC record by aligned SPF or DKIM", () => {
+  const from = 'regenta@escola.test';
+  assert.equal(fromIsAuthenticated({ dmarc: 'pass' }, from, 'regenta@escola.test'), true);
+  assert.equal(fromIsAuthenticated({ dmarc: 'fail', spf: 'pass', dkim: ['escola.test:pass'] }, from, 'regenta@escola.test'), false);
+  assert.equal(fromIsAuthenticated({ dmarc: 'none', spf: 'pass' }, from, 'bounces@mail.escola.test'), true, 'aligned SPF');
+  assert.equal(fromIsAuthenticated({ dmarc: 'none', spf: 'pass' }, from, 'x@elsewhere.test'), false, 'SPF of another domain');
+  assert.equal(fromIsAuthenticated({ dmarc: 'none', spf: 'fail', dkim: ['escola.test:pass'] }, from, 'x@elsewhere.test'), true, 'aligned DKIM');
+  assert.equal(fromIsAuthenticated({ dmarc: 'none', spf: 'softfail', dkim: ['other.test:pass', 'escola.test:fail'] }, from, 'x@elsewhere.test'), false);
+  assert.equal(fromIsAuthenticated({ error: 'dns' }, from, 'regenta@escola.test'), false);
+  assert.equal(fromIsAuthenticated({ spf: 'pass' }, '', 'regenta@escola.test'), false);
 });
