@@ -226,6 +226,26 @@ function invitationMail(s: SurveyRow, firstName: string, link: string, reminder:
 }
 
 /**
+ * Replies to an invitation go to the person who made the survey (their first address), so a
+ * parent who answers the mail with a question reaches someone; without one, there is no Reply-To.
+ */
+async function replyHeaders(db: Queryable, createdBy: number | null): Promise<Record<string, string> | undefined> {
+  if (createdBy === null) return undefined;
+  const p = await db
+    .selectFrom('person')
+    .innerJoin('person_email', 'person_email.person_id', 'person.id')
+    .select(['person.first_name', 'person.last_name', 'person_email.email'])
+    .where('person.id', '=', createdBy)
+    .orderBy('person_email.position')
+    .orderBy('person_email.email')
+    .executeTakeFirst();
+  if (!p) return undefined;
+  // A display name is quoted, with its own quotes and backslashes escaped (RFC 5322).
+  const name = `${p.first_name} ${p.last_name}`.replace(/[\\"]/g, (ch) => `\\${ch}`);
+  return { 'Reply-To': `"${name}" <${p.email}>` };
+}
+
+/**
  * Opens a draft survey: one invitation per person of the audience, each with a fresh token whose
  * hash alone is stored, and one personal mail each, all in one transaction (all or nothing).
  * A closed survey is simply reopened: its invitations stay valid.
@@ -247,6 +267,7 @@ export async function openSurvey(db: Queryable, mailer: Mailer, actor: Actor, su
     if (recipients.length === 0) throw new InvalidInput('surveys.error.noRecipients');
     await trx.updateTable('survey').set({ status: 'open', opened_at: new Date() }).where('id', '=', surveyId).execute();
     const from = `Ostal <no-reply@${settings.mailDomain}>`;
+    const headers = await replyHeaders(trx, s.created_by);
     for (let i = 0; i < recipients.length; i += 500) {
       const chunk = recipients.slice(i, i + 500);
       const tokens = chunk.map(() => newToken());
@@ -262,7 +283,7 @@ export async function openSurvey(db: Queryable, mailer: Mailer, actor: Actor, su
       if (units.length) await trx.insertInto('survey_invitation_unit').values(units).execute();
       for (const [j, r] of chunk.entries()) {
         const mail = invitationMail(s, r.firstName, surveyLink(settings, tokens[j]!), false, s.closes_at);
-        await mailer.enqueue(trx, { from, to: [r.email], ...mail, sensitive: true });
+        await mailer.enqueue(trx, { from, to: [r.email], ...mail, headers, sensitive: true });
       }
     }
     await recordEvent(trx, actor, 'survey.open', `survey:${surveyId}`, { invited: recipients.length, withoutEmail });
@@ -317,6 +338,7 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
       .forUpdate('survey_invitation')
       .execute();
     const from = `Ostal <no-reply@${settings.mailDomain}>`;
+    const headers = await replyHeaders(trx, s.created_by);
     for (const inv of pending) {
       const token = newToken();
       await trx
@@ -325,7 +347,7 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
         .where('id', '=', inv.id)
         .execute();
       await trx.insertInto('survey_token').values({ token_hash: hashSecret(token), invitation_id: inv.id }).execute();
-      await mailer.enqueue(trx, { from, to: [inv.email], ...invitationMail(s, inv.first_name ?? inv.display_name, surveyLink(settings, token), true, s.closes_at), sensitive: true });
+      await mailer.enqueue(trx, { from, to: [inv.email], ...invitationMail(s, inv.first_name ?? inv.display_name, surveyLink(settings, token), true, s.closes_at), headers, sensitive: true });
     }
     await trx.updateTable('survey').set({ last_reminder_at: now }).where('id', '=', surveyId).execute();
     await recordEvent(trx, actor, 'survey.remind', `survey:${surveyId}`, { reminded: pending.length });

@@ -10,7 +10,7 @@ import { forEachDatabase, openTestDatabase } from '../platform/testing.ts';
 import { openPostgres } from '../platform/db.ts';
 import { createMailer } from '../platform/mail.ts';
 import { startTestPlatform } from '../platform/web/testing.ts';
-import { aClass, aHousehold, aSchool } from '../directory/factories.ts';
+import { aClass, aHousehold, aPerson, aSchool } from '../directory/factories.ts';
 import { dkimDnsRecord, ensureListKeys } from '../lists/keys.ts';
 import { dnsTable } from '../lists/testing.ts';
 import { addAudience, openSurvey } from './campaign.ts';
@@ -40,7 +40,9 @@ forEachDatabase('surveys scheduler', (t) => {
       const [h1, h2] = households;
       const settings = { publicUrl: app.url, mailDomain: app.config.mailDomain };
       const reminded = await aSurvey(db, { title: 'Relancée' });
-      await db.updateTable('survey').set({ remind_every_days: 1 }).where('id', '=', reminded.id).execute();
+      // Made by Estèr: replies to its mail go to her (the other survey has no maker: no Reply-To).
+      const organiser = await aPerson(db, { firstName: 'Estèr "Tata"', lastName: 'Vidal', email: 'ester.vidal@example.org' });
+      await db.updateTable('survey').set({ remind_every_days: 1, created_by: organiser.id }).where('id', '=', reminded.id).execute();
       await addAudience(db, ORGANISER, reminded.id, 'class', cls.id);
       await openSurvey(db, app.deps.mailer, ORGANISER, reminded.id, settings);
       const [token] = await linksFor(db, h1!.guardians[0]!.email!);
@@ -83,6 +85,8 @@ forEachDatabase('surveys scheduler', (t) => {
         const names = [...parsed.headers.keys()];
         assert.ok(!names.some((h) => /^list-|^auto-submitted$|^precedence$/.test(h)), names.join(','));
         assert.match(parsed.messageId ?? '', new RegExp(`@${app.config.mailDomain.replace(/\./g, '\\.')}>$`));
+        if (/Relancée/.test(parsed.subject ?? '')) assert.deepEqual(parsed.replyTo?.value, [{ name: 'Estèr "Tata" Vidal', address: 'ester.vidal@example.org' }], m.subject);
+        else assert.equal(parsed.replyTo, undefined, m.subject);
       }
     } finally {
       await app.close();
