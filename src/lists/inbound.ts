@@ -53,7 +53,7 @@ export interface PosterStanding {
   isModerator: boolean;
   isMember: boolean;
   isAllowed: boolean;
-  /** DMARC failed: the From address is not proven, so it grants no right to post. */
+  /** The From address is not proven (DMARC fail, or no aligned SPF/DKIM pass): it grants no right to post. */
   authFailed: boolean;
 }
 
@@ -167,6 +167,8 @@ export async function receiveMessage(ctx: ListsContext, m: Received): Promise<Re
   if (targets.length === 0) return { outcome: 'dropped' };
   const auth = await checkSender(m.raw, { ip: m.ip, helo: m.helo, sender: m.envelopeFrom, resolver: ctx.resolver, mta: domain });
 
+  // A From that is not proven grants no right: anyone can write a regent's address.
+  const proven = fromIsAuthenticated(auth, fromAddress, m.envelopeFrom);
   const person = fromAddress ? await db.selectFrom('person_email').select('person_id').where('email', '=', fromAddress).executeTakeFirst() : undefined;
   let held: PostingDecision = { hold: false };
   for (const l of targets) {
@@ -175,7 +177,7 @@ export async function receiveMessage(ctx: ListsContext, m: Received): Promise<Re
       db.selectFrom('list_membership').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
       db.selectFrom('list_allowed_sender').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
     ]);
-    const d = postingDecision(l.policy, { isModerator: Boolean(mod), isMember: Boolean(member), isAllowed: Boolean(allowed), authFailed: auth.dmarc === 'fail' });
+    const d = postingDecision(l.policy, { isModerator: Boolean(mod), isMember: Boolean(member), isAllowed: Boolean(allowed), authFailed: !proven });
     if (d.hold && !held.hold) held = d;
   }
   // A message held for several lists waits as long as the shortest of their waits.

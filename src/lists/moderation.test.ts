@@ -332,4 +332,17 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     assert.equal((await regent.post(`/lists/${l.slug}/reenable`, { address: s.other.email! })).status, 303);
     assert.equal((await state(s.other.email!)).disabled_at, null);
   });
+
+  test("without a DMARC record, a From that no aligned SPF or DKIM proves is held: nobody posts as the regent", async () => {
+    const { db } = t();
+    const l = await db.selectFrom('mailing_list').selectAll().where('id', '=', s.list.id).executeTakeFirstOrThrow();
+    // example.org publishes SPF but no DMARC record here; the envelope names another domain.
+    const info = await sendTo(lists.smtpPort, { from: s.regent.email!, envelopeFrom: 'bulk@forger.test', to: [`${l.slug}@${DOMAIN}`], subject: 'Sortida anullada' });
+    assert.match(info.response, /held/);
+    const m = await held();
+    assert.deepEqual([m.status, m.held_reason], ['held', 'auth']);
+    // The same From, proven by SPF aligned with it, posts at once.
+    assert.match((await sendTo(lists.smtpPort, { from: s.regent.email!, to: [`${l.slug}@${DOMAIN}`], subject: 'Sortida mantenguda' })).response, /accepted/);
+    await lists.worker.drain();
+  });
 });
