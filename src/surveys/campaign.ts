@@ -266,28 +266,54 @@ export async function openSurvey(db: Queryable, mailer: Mailer, actor: Actor, su
     const { recipients, withoutEmail } = await resolveAudience(trx, surveyId);
     if (recipients.length === 0) throw new InvalidInput('surveys.error.noRecipients');
     await trx.updateTable('survey').set({ status: 'open', opened_at: new Date() }).where('id', '=', surveyId).execute();
-    const from = `Ostal <no-reply@${settings.mailDomain}>`;
-    const headers = await replyHeaders(trx, s.created_by);
-    for (let i = 0; i < recipients.length; i += 500) {
-      const chunk = recipients.slice(i, i + 500);
-      const tokens = chunk.map(() => newToken());
-      const rows = await trx
-        .insertInto('survey_invitation')
-        .values(chunk.map((r) => ({ survey_id: surveyId, person_id: r.personId, email: r.email, display_name: r.personId === null ? r.firstName.slice(0, 200) : '' })))
-        .returning(['id', 'email'])
-        .execute();
-      // Addresses are unique per survey (a directory address belongs to one person).
-      const idOf = new Map(rows.map((r) => [r.email, r.id]));
-      await trx.insertInto('survey_token').values(chunk.map((r, j) => ({ token_hash: hashSecret(tokens[j]!), invitation_id: idOf.get(r.email)! }))).execute();
-      const units = chunk.flatMap((r) => r.units.map((u) => ({ invitation_id: idOf.get(r.email)!, unit_kind: u.kind, unit_id: u.id })));
-      if (units.length) await trx.insertInto('survey_invitation_unit').values(units).execute();
-      for (const [j, r] of chunk.entries()) {
-        const mail = invitationMail(s, r.firstName, surveyLink(settings, tokens[j]!), false, s.closes_at);
-        await mailer.enqueue(trx, { from, to: [r.email], ...mail, headers, sensitive: true });
-      }
-    }
+    await inviteRecipients(trx, mailer, s, recipients, settings);
     await recordEvent(trx, actor, 'survey.open', `survey:${surveyId}`, { invited: recipients.length, withoutEmail });
     return { invited: recipients.length, withoutEmail };
+  });
+}
+
+/** One invitation, one hashed token and one personal mail per recipient, in the caller's transaction. */
+async function inviteRecipients(trx: Queryable, mailer: Mailer, s: SurveyRow, recipients: Recipient[], settings: MailSettings): Promise<void> {
+  const from = `Ostal <no-reply@${settings.mailDomain}>`;
+  const headers = await replyHeaders(trx, s.created_by);
+  for (let i = 0; i < recipients.length; i += 500) {
+    const chunk = recipients.slice(i, i + 500);
+    const tokens = chunk.map(() => newToken());
+    const rows = await trx
+      .insertInto('survey_invitation')
+      .values(chunk.map((r) => ({ survey_id: s.id, person_id: r.personId, email: r.email, display_name: r.personId === null ? r.firstName.slice(0, 200) : '' })))
+      .returning(['id', 'email'])
+      .execute();
+    // Addresses are unique per survey (a directory address belongs to one person).
+    const idOf = new Map(rows.map((r) => [r.email, r.id]));
+    await trx.insertInto('survey_token').values(chunk.map((r, j) => ({ token_hash: hashSecret(tokens[j]!), invitation_id: idOf.get(r.email)! }))).execute();
+    const units = chunk.flatMap((r) => r.units.map((u) => ({ invitation_id: idOf.get(r.email)!, unit_kind: u.kind, unit_id: u.id })));
+    if (units.length) await trx.insertInto('survey_invitation_unit').values(units).execute();
+    for (const [j, r] of chunk.entries()) {
+      const mail = invitationMail(s, r.firstName, surveyLink(settings, tokens[j]!), false, s.closes_at);
+      await mailer.enqueue(trx, { from, to: [r.email], ...mail, headers, sensitive: true });
+    }
+  }
+}
+
+/**
+ * People who joined the audience after the opening (a family enrolled mid-year, a new member of
+ * a targeted list or group) get their own invitation; nobody already invited gets a second one,
+ * by person or by address. Run by every scheduler pass while the survey is open.
+ */
+export async function inviteNewcomers(db: Queryable, mailer: Mailer, surveyId: number, settings: MailSettings): Promise<number> {
+  return inTransaction(db, async (trx) => {
+    const s = await trx.selectFrom('survey').selectAll().where('id', '=', surveyId).forUpdate().executeTakeFirst();
+    if (!s || s.status !== 'open' || s.is_template) return 0;
+    const { recipients } = await resolveAudience(trx, surveyId);
+    const invited = await trx.selectFrom('survey_invitation').select(['person_id', 'email']).where('survey_id', '=', surveyId).execute();
+    const people = new Set(invited.map((i) => i.person_id).filter((id): id is number => id !== null));
+    const addresses = new Set(invited.map((i) => i.email.toLowerCase()));
+    const newcomers = recipients.filter((r) => !(r.personId !== null && people.has(r.personId)) && !addresses.has(r.email.toLowerCase()));
+    if (newcomers.length === 0) return 0;
+    await inviteRecipients(trx, mailer, s, newcomers, settings);
+    await recordEvent(trx, SYSTEM_ACTOR, 'survey.invite.newcomers', `survey:${surveyId}`, { invited: newcomers.length });
+    return newcomers.length;
   });
 }
 
@@ -357,9 +383,10 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
 
 /**
  * The scheduler's pass (`ostal surveys tick`, e.g. from cron): closes surveys past their closing
- * time and sends the scheduled reminders that are due.
+ * time, invites those who joined the audience since the opening and sends the scheduled reminders
+ * that are due.
  */
-export async function runDueSurveyJobs(db: Queryable, mailer: Mailer, settings: MailSettings, now = new Date()): Promise<{ closed: number; reminded: number }> {
+export async function runDueSurveyJobs(db: Queryable, mailer: Mailer, settings: MailSettings, now = new Date()): Promise<{ closed: number; reminded: number; invited: number }> {
   const toClose = await db.selectFrom('survey').select('id').where('status', '=', 'open').where('closes_at', '<=', now).execute();
   for (const s of toClose) await closeSurvey(db, SYSTEM_ACTOR, s.id);
   // Only the surveys with answers since their last shuffle (the number of answers tells).
@@ -391,7 +418,12 @@ export async function runDueSurveyJobs(db: Queryable, mailer: Mailer, settings: 
       reminded += await sendReminders(db, mailer, SYSTEM_ACTOR, s.id, settings, now);
     }
   }
-  return { closed: toClose.length, reminded };
+  // After the reminders, so that someone invited in this pass is not reminded in the same pass.
+  let invited = 0;
+  for (const s of await db.selectFrom('survey').select('id').where('status', '=', 'open').where('is_template', '=', false).execute()) {
+    invited += await inviteNewcomers(db, mailer, s.id, settings);
+  }
+  return { closed: toClose.length, reminded, invited };
 }
 
 export interface Rate {

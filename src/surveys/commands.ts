@@ -112,13 +112,13 @@ export const surveysCommands: CliCommand[] = [
     args: '',
     summary: 'Close surveys past their closing time and send scheduled reminders (the platform does it every minute; this is for cron).',
     async run(env, _p, o) {
-      const r = (await tickSurveys(env.db, env.mailer, mail(env))) ?? { closed: 0, reminded: 0, busy: true };
+      const r = (await tickSurveys(env.db, env.mailer, mail(env))) ?? { closed: 0, reminded: 0, invited: 0, busy: true };
       if (env.mailer.relayConfigured) await env.mailer.deliverDue(env.db, 10_000);
       if (o.json) {
         env.json(r);
         return;
       }
-      env.print('busy' in r ? 'Another pass is running (the platform or another tick): nothing done.' : `${r.closed} surveys closed, ${r.reminded} reminders sent.`);
+      env.print('busy' in r ? 'Another pass is running (the platform or another tick): nothing done.' : `${r.closed} surveys closed, ${r.reminded} reminders sent, ${r.invited} newcomers invited.`);
     },
   },
 ];

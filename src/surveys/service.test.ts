@@ -94,6 +94,25 @@ forEachDatabase('surveys scheduler', (t) => {
     }
   });
 
+  test('a family that joins the class after the opening is invited by the next pass, once; nobody else twice', async () => {
+    const { db } = t();
+    const { cls, households } = await classOf(2);
+    const s = await aSurvey(db);
+    await addAudience(db, ORGANISER, s.id, 'class', cls.id);
+    const mailer = createMailer({});
+    assert.equal((await openSurvey(db, mailer, ORGANISER, s.id, MAIL)).invited, 2);
+    assert.deepEqual(await tickSurveys(db, mailer, MAIL), { closed: 0, reminded: 0, invited: 0 });
+    const late = await aHousehold(db, { classIds: [cls.id], guardians: 2 });
+    // A guardian already invited through another household of the class is not invited again.
+    await db.insertInto('household_guardian').values({ household_id: late.id, person_id: households[0]!.guardians[0]!.id }).execute();
+    assert.deepEqual(await tickSurveys(db, mailer, MAIL), { closed: 0, reminded: 0, invited: 2 });
+    for (const g of late.guardians) assert.equal((await linksFor(db, g.email!)).length, 1);
+    assert.equal((await linksFor(db, households[0]!.guardians[0]!.email!)).length, 1);
+    assert.deepEqual(await tickSurveys(db, mailer, MAIL), { closed: 0, reminded: 0, invited: 0 });
+    const rates = await db.selectFrom('survey_invitation_unit').select('unit_kind').where('unit_kind', '=', 'class').where('unit_id', '=', cls.id).execute();
+    assert.equal(rates.length, 4);
+  });
+
   test('concurrent passes send each due reminder once and close once', async () => {
     const { db } = t();
     const { cls } = await classOf(6);
@@ -147,7 +166,7 @@ test('a pass does nothing while another process holds the lock (PostgreSQL)', { 
     assert.equal(await tickSurveys(db, mailer, MAIL), null);
     release();
     await holder;
-    assert.deepEqual(await tickSurveys(db, mailer, MAIL), { closed: 0, reminded: 2 });
+    assert.deepEqual(await tickSurveys(db, mailer, MAIL), { closed: 0, reminded: 2, invited: 0 });
   } finally {
     await other.close();
     await handle.close();
