@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { authenticate } from 'mailauth';
@@ -365,5 +366,55 @@ forEachDatabase('list mail end to end', (t) => {
     } finally {
       ctx.resolver = saved;
     }
+  });
+
+  test("LMTP behind a front MTA: the sender checks use the original client's address given by XFORWARD", async () => {
+    const { db } = t();
+    // example.org's mail now leaves from 203.0.113.5 only; the front MTA talks to us from 127.0.0.1.
+    const lmtp = await startListener({ ...ctx, resolver: dnsTable({ ...DNS, 'example.org': ['v=spf1 ip4:203.0.113.5 -all'] }) }, { port: 0, host: '127.0.0.1', lmtp: true, trustXForward: ['127.0.0.1'] });
+    const converse = async (xforward: boolean, subject: string) => {
+      const socket = net.connect(lmtp.port, '127.0.0.1');
+      let buffer = '';
+      const waiters: Array<() => void> = [];
+      socket.on('data', (c) => {
+        buffer += c.toString();
+        for (const w of waiters.splice(0)) w();
+      });
+      // Reads one complete reply (its last line is "NNN text").
+      const reply = async (): Promise<string> => {
+        for (;;) {
+          const m = /^((?:\d{3}-.*\r\n)*\d{3} .*\r\n)/.exec(buffer);
+          if (m) {
+            buffer = buffer.slice(m[1]!.length);
+            return m[1]!;
+          }
+          await new Promise<void>((r) => waiters.push(r));
+        }
+      };
+      const say = async (line: string) => {
+        socket.write(line + '\r\n');
+        return reply();
+      };
+      await reply();
+      assert.match(await say('LHLO mx.example.net'), /XFORWARD/);
+      if (xforward) assert.match(await say('XFORWARD ADDR=203.0.113.5 HELO=mail.example.org'), /^250/);
+      assert.match(await say(`MAIL FROM:<${setup.regent.email}>`), /^250/);
+      assert.match(await say(`RCPT TO:<${setup.listB.slug}@${DOMAIN}>`), /^250/);
+      assert.match(await say('DATA'), /^354/);
+      const answer = await say(`From: ${setup.regent.email}\r\nTo: ${setup.listB.slug}@${DOMAIN}\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@example.org>\r\n\r\nBonjorn.\r\n.`);
+      await say('QUIT');
+      socket.end();
+      return answer;
+    };
+    try {
+      assert.match(await converse(true, 'xforward'), /accepted/, "SPF passes for the original server's address");
+      const msg = await db.selectFrom('list_message').selectAll().where('message_id', '=', '<xforward@example.org>').executeTakeFirstOrThrow();
+      assert.equal((msg.auth as { spf: string }).spf, 'pass');
+      // Without XFORWARD the front MTA's address is checked, SPF fails and DMARC (p=reject) with it.
+      assert.match(await converse(false, 'direct'), /held/);
+    } finally {
+      await lmtp.close();
+    }
+    await worker.drain();
   });
 });

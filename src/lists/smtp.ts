@@ -15,6 +15,12 @@ export interface ListenerOptions {
   lmtp?: boolean;
   /** Advertised SIZE: the largest message any list accepts (each list may allow less). */
   maxBytes?: number;
+  /**
+   * Peers (a front MTA such as Postfix with `lmtp_send_xforward_command = yes`) whose XFORWARD
+   * gives the original client's address and HELO, so that SPF checks the sender's server and
+   * not the front MTA.
+   */
+  trustXForward?: string[];
 }
 
 function refusal(code: number, message: string): Error {
@@ -39,6 +45,7 @@ export async function startListener(ctx: ListsContext, o: ListenerOptions): Prom
     // The client's reverse DNS name is used for nothing here (SPF checks the IP and HELO), and
     // the lookup cost ~100 ms per connection.
     disableReverseLookup: true,
+    ...(o.trustXForward?.length ? { useXForward: o.trustXForward } : {}),
     async onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void) {
       try {
         const a = parseListAddress(address.address, ctx.domain);
