@@ -97,5 +97,5 @@ fs.rmSync(dir, { recursive: true });
 clearInterval(sampler);
 sample();
 console.log(`  peak RSS of the whole run: ${(Math.max(peakRss, fecPeak) / 1e6).toFixed(0)} MB`);
+// drop() closes the handle first (see open()); closing PGlite twice throws.
 await drop();
-if (kind.startsWith('PGlite')) await h.close();

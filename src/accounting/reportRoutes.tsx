@@ -253,7 +253,7 @@ export function reportRoutes(app: Hono<AppEnv>) {
       doc,
       extra: (account ? { account } : {}) as Record<string, string>,
       sectionFilter: true,
-      form: <><label for="account">{t('accounting.account')}</label> <input id="account" name="account" value={account} inputmode="numeric" placeholder="512" />{' '}</>,
+      form: <><label for="account">{t('accounting.account')}</label> <input type="text" id="account" name="account" value={account} inputmode="numeric" placeholder="512" />{' '}</>,
     };
   });
 

@@ -61,10 +61,10 @@ async function newEntryPage(c: Ctx, refused: { values: Record<string, string>; e
             <tbody>
               {Array.from({ length: LINE_ROWS }, (_, i) => (
                 <tr>
-                  <td><input name={`account${i}`} list="accounts" inputmode="numeric" aria-label={`${t('accounting.account')} ${i + 1}`} value={v(`account${i}`)} /></td>
-                  <td><input name={`debit${i}`} inputmode="decimal" aria-label={`${t('accounting.debit')} ${i + 1}`} value={v(`debit${i}`)} /></td>
-                  <td><input name={`credit${i}`} inputmode="decimal" aria-label={`${t('accounting.credit')} ${i + 1}`} value={v(`credit${i}`)} /></td>
-                  <td><input name={`tp${i}`} aria-label={`${t('accounting.thirdParty')} ${i + 1}`} value={v(`tp${i}`)} /></td>
+                  <td><input type="text" name={`account${i}`} list="accounts" inputmode="numeric" aria-label={`${t('accounting.account')} ${i + 1}`} value={v(`account${i}`)} /></td>
+                  <td><input type="text" name={`debit${i}`} inputmode="decimal" aria-label={`${t('accounting.debit')} ${i + 1}`} value={v(`debit${i}`)} /></td>
+                  <td><input type="text" name={`credit${i}`} inputmode="decimal" aria-label={`${t('accounting.credit')} ${i + 1}`} value={v(`credit${i}`)} /></td>
+                  <td><input type="text" name={`tp${i}`} aria-label={`${t('accounting.thirdParty')} ${i + 1}`} value={v(`tp${i}`)} /></td>
                   <td>
                     <select name={`section${i}`} aria-label={`${t('accounting.section')} ${i + 1}`}>
                       <option value="">–</option>

@@ -88,18 +88,18 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
         ))}
       </select>
       <label for={`${form}-pattern`}>{t('accounting.setup.pattern')}</label>
-      <input id={`${form}-pattern`} name="pattern" required minlength={2} maxlength={100} value={val(r, form, 'pattern', rule?.pattern)} disabled={!w} />
+      <input type="text" id={`${form}-pattern`} name="pattern" required minlength={2} maxlength={100} value={val(r, form, 'pattern', rule?.pattern)} disabled={!w} />
       <label for={`${form}-account`}>{t('accounting.account')}</label>
-      <input id={`${form}-account`} name="account" required inputmode="numeric" list="accounts" value={val(r, form, 'account', rule?.account_number)} disabled={!w} />
+      <input type="text" id={`${form}-account`} name="account" required inputmode="numeric" list="accounts" value={val(r, form, 'account', rule?.account_number)} disabled={!w} />
       <label for={`${form}-tp`}>{t('accounting.thirdParty')}</label>
-      <input id={`${form}-tp`} name="thirdParty" value={val(r, form, 'thirdParty', rule?.third_party_code ?? '')} disabled={!w} />
+      <input type="text" id={`${form}-tp`} name="thirdParty" value={val(r, form, 'thirdParty', rule?.third_party_code ?? '')} disabled={!w} />
       <label for={`${form}-section`}>{t('accounting.section')}</label>
       <select id={`${form}-section`} name="section" disabled={!w}>
         <option value="">–</option>
         {sections.map((s) => <option value={s.code} selected={val(r, form, 'section', rule?.section_code ?? '') === s.code}>{`${s.code} – ${s.label}`}</option>)}
       </select>
       <label for={`${form}-priority`}>{t('accounting.setup.priority')}</label>
-      <input id={`${form}-priority`} name="priority" inputmode="numeric" value={val(r, form, 'priority', String(rule?.priority ?? 100))} disabled={!w} />
+      <input type="text" id={`${form}-priority`} name="priority" inputmode="numeric" value={val(r, form, 'priority', String(rule?.priority ?? 100))} disabled={!w} />
     </>
   );
   const accounts = await db.selectFrom('account').select(['number', 'label']).where(({ fn, ref }) => fn('length', [ref('number')]), '>=', 3).orderBy('number').execute();
@@ -115,9 +115,9 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
           <p><strong>{b.account_number}</strong></p>
           <Form rc={rc} action={`/accounting/setup/bank-accounts/${b.id}`}>
             <label for={`bank-${b.id}-label`}>{t('accounting.label')}</label>
-            <input id={`bank-${b.id}-label`} name="label" required maxlength={200} value={val(r, `bank-${b.id}`, 'label', b.label)} disabled={!w} />
+            <input type="text" id={`bank-${b.id}-label`} name="label" required maxlength={200} value={val(r, `bank-${b.id}`, 'label', b.label)} disabled={!w} />
             <label for={`bank-${b.id}-iban`}>IBAN</label>
-            <input id={`bank-${b.id}-iban`} name="iban" value={val(r, `bank-${b.id}`, 'iban', b.iban ?? '')} disabled={!w} />
+            <input type="text" id={`bank-${b.id}-iban`} name="iban" value={val(r, `bank-${b.id}`, 'iban', b.iban ?? '')} disabled={!w} />
             {w && <button type="submit">{t('accounting.setup.save')}</button>}
           </Form>
         </section>
@@ -128,11 +128,11 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
           <Failed r={r} form="newBank" />
           <Form rc={rc} action="/accounting/setup/bank-accounts">
             <label for="newBank-number">{t('accounting.setup.bankNumber')}</label>
-            <input id="newBank-number" name="number" required inputmode="numeric" placeholder="5121" value={val(r, 'newBank', 'number')} />
+            <input type="text" id="newBank-number" name="number" required inputmode="numeric" placeholder="5121" value={val(r, 'newBank', 'number')} />
             <label for="newBank-label">{t('accounting.label')}</label>
-            <input id="newBank-label" name="label" required maxlength={200} value={val(r, 'newBank', 'label')} />
+            <input type="text" id="newBank-label" name="label" required maxlength={200} value={val(r, 'newBank', 'label')} />
             <label for="newBank-iban">IBAN</label>
-            <input id="newBank-iban" name="iban" value={val(r, 'newBank', 'iban')} />
+            <input type="text" id="newBank-iban" name="iban" value={val(r, 'newBank', 'iban')} />
             <button type="submit">{t('accounting.setup.add')}</button>
           </Form>
         </section>
@@ -206,7 +206,7 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
                   {w ? (
                     <Form rc={rc} action={`/accounting/setup/accounts/${a.number}`} class="inline">
                       <Failed r={r} form={`account-${a.number}`} />
-                      <input name="label" aria-label={`${t('accounting.label')} ${a.number}`} required maxlength={200} value={val(r, `account-${a.number}`, 'label', a.label)} />{' '}
+                      <input type="text" name="label" aria-label={`${t('accounting.label')} ${a.number}`} required maxlength={200} value={val(r, `account-${a.number}`, 'label', a.label)} />{' '}
                       <button type="submit" class="secondary">{t('accounting.setup.save')}</button>
                     </Form>
                   ) : a.label}
@@ -222,11 +222,11 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
           <Failed r={r} form="newAccount" />
           <Form rc={rc} action="/accounting/setup/accounts">
             <label for="newAccount-parent">{t('accounting.setup.parent')}</label>
-            <input id="newAccount-parent" name="parent" required inputmode="numeric" list="parents" placeholder="411" value={val(r, 'newAccount', 'parent')} />
+            <input type="text" id="newAccount-parent" name="parent" required inputmode="numeric" list="parents" placeholder="411" value={val(r, 'newAccount', 'parent')} />
             <label for="newAccount-number">{t('accounting.setup.number')}</label>
-            <input id="newAccount-number" name="number" required inputmode="numeric" placeholder="4111" value={val(r, 'newAccount', 'number')} />
+            <input type="text" id="newAccount-number" name="number" required inputmode="numeric" placeholder="4111" value={val(r, 'newAccount', 'number')} />
             <label for="newAccount-label">{t('accounting.label')}</label>
-            <input id="newAccount-label" name="label" required maxlength={200} value={val(r, 'newAccount', 'label')} />
+            <input type="text" id="newAccount-label" name="label" required maxlength={200} value={val(r, 'newAccount', 'label')} />
             <button type="submit">{t('accounting.setup.add')}</button>
           </Form>
         </section>
@@ -244,7 +244,7 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
                   {w ? (
                     <Form rc={rc} action={`/accounting/setup/third-parties/${encodeURIComponent(p.code)}`} class="inline">
                       <Failed r={r} form={`tp-${p.code}`} />
-                      <input name="label" aria-label={`${t('accounting.label')} ${p.code}`} required maxlength={200} value={val(r, `tp-${p.code}`, 'label', p.label)} />{' '}
+                      <input type="text" name="label" aria-label={`${t('accounting.label')} ${p.code}`} required maxlength={200} value={val(r, `tp-${p.code}`, 'label', p.label)} />{' '}
                       <button type="submit" class="secondary">{t('accounting.setup.save')}</button>
                     </Form>
                   ) : p.label}
@@ -264,15 +264,15 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
             <Failed r={r} form="newParty" />
             <Form rc={rc} action="/accounting/setup/third-parties">
               <label for="newParty-code">{t('accounting.setup.code')}</label>
-              <input id="newParty-code" name="code" required maxlength={40} placeholder="FOURN-PAPETARIA" value={val(r, 'newParty', 'code')} />
+              <input type="text" id="newParty-code" name="code" required maxlength={40} placeholder="FOURN-PAPETARIA" value={val(r, 'newParty', 'code')} />
               <label for="newParty-label">{t('accounting.label')}</label>
-              <input id="newParty-label" name="label" required maxlength={200} value={val(r, 'newParty', 'label')} />
+              <input type="text" id="newParty-label" name="label" required maxlength={200} value={val(r, 'newParty', 'label')} />
               <label for="newParty-kind">{t('accounting.setup.kind')}</label>
               <select id="newParty-kind" name="kind">
                 {kinds.map((k) => <option value={k} selected={val(r, 'newParty', 'kind', 'supplier') === k}>{t(`accounting.setup.kind.${k}`)}</option>)}
               </select>
               <label for="newParty-account">{t('accounting.setup.collective')}</label>
-              <input id="newParty-account" name="account" required inputmode="numeric" list="collectives" placeholder="401" value={val(r, 'newParty', 'account')} />
+              <input type="text" id="newParty-account" name="account" required inputmode="numeric" list="collectives" placeholder="401" value={val(r, 'newParty', 'account')} />
               <label for="newParty-household">{t('accounting.setup.household')}</label>
               <select id="newParty-household" name="household">
                 <option value="">–</option>
@@ -286,7 +286,7 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
             <Failed r={r} form="households" />
             <Form rc={rc} action="/accounting/setup/third-parties/households">
               <label for="households-account">{t('accounting.setup.collective')}</label>
-              <input id="households-account" name="account" required inputmode="numeric" list="collectives" placeholder="4111" value={val(r, 'households', 'account')} />
+              <input type="text" id="households-account" name="account" required inputmode="numeric" list="collectives" placeholder="4111" value={val(r, 'households', 'account')} />
               <p class="hint">{t('accounting.setup.allHouseholdsHint', { count: households.length })}</p>
               <button type="submit" class="secondary">{t('accounting.setup.create')}</button>
             </Form>
@@ -322,7 +322,7 @@ async function sectionsPage(c: C, r: Refused = null, status = 200) {
                   {w ? (
                     <Form rc={rc} action={`/accounting/setup/sections/${encodeURIComponent(s.code)}`} class="inline">
                       <Failed r={r} form={`section-${s.code}`} />
-                      <input name="label" aria-label={`${t('accounting.label')} ${s.code}`} required maxlength={200} value={val(r, `section-${s.code}`, 'label', s.label)} />{' '}
+                      <input type="text" name="label" aria-label={`${t('accounting.label')} ${s.code}`} required maxlength={200} value={val(r, `section-${s.code}`, 'label', s.label)} />{' '}
                       <button type="submit" class="secondary">{t('accounting.setup.rename')}</button>
                     </Form>
                   ) : s.label}
@@ -347,9 +347,9 @@ async function sectionsPage(c: C, r: Refused = null, status = 200) {
           <Failed r={r} form="newSection" />
           <Form rc={rc} action="/accounting/setup/sections">
             <label for="newSection-code">{t('accounting.setup.code')}</label>
-            <input id="newSection-code" name="code" required maxlength={20} placeholder="KERMESSE" value={val(r, 'newSection', 'code')} />
+            <input type="text" id="newSection-code" name="code" required maxlength={20} placeholder="KERMESSE" value={val(r, 'newSection', 'code')} />
             <label for="newSection-label">{t('accounting.label')}</label>
-            <input id="newSection-label" name="label" required maxlength={200} value={val(r, 'newSection', 'label')} />
+            <input type="text" id="newSection-label" name="label" required maxlength={200} value={val(r, 'newSection', 'label')} />
             <button type="submit">{t('accounting.setup.add')}</button>
           </Form>
         </section>
