@@ -303,6 +303,9 @@ forEachDatabase('list mail end to end', (t) => {
     const third = await holdOne('Encara');
     await sendTo(listener.port, { from: setup.regent.email!, to: [third.reject.replace(/-[\w-]{16}@/, '-AAAAAAAAAAAAAAAA@')], text: 'non' });
     assert.equal((await status(third.m.id)).status, 'held');
+    // The regent's vacation responder answers the notice: that approves nothing.
+    await sendTo(listener.port, { from: setup.regent.email!, to: [third.reject.replace('+reject-', '+moderate-')], subject: 'Absence', text: 'Je suis absente.', headers: { 'Auto-Submitted': 'auto-replied' } });
+    assert.equal((await status(third.m.id)).status, 'held');
     // Approve and always allow: the sender's next message is not held.
     await sendTo(listener.port, { from: setup.regent.email!, to: [third.allow], subject: 'Re: held', text: 'Òc' });
     assert.equal((await status(third.m.id)).status, 'accepted');

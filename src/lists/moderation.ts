@@ -217,6 +217,10 @@ export async function decideByReply(
   const id = verifyToken(keys.secret, 'moderate', token);
   if (id === undefined) return false;
   const parsed = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true });
+  // A moderator's vacation responder must not approve anything (RFC 3834 and common markers).
+  const header = (name: string) => String(parsed.headers.get(name) ?? '').toLowerCase();
+  const autoSubmitted = header('auto-submitted');
+  if ((autoSubmitted && autoSubmitted !== 'no') || ['bulk', 'junk', 'list'].includes(header('precedence')) || parsed.headers.has('x-autoreply') || parsed.headers.has('x-autorespond')) return false;
   const from = parsed.from?.value[0]?.address?.toLowerCase();
   if (!from) return false;
   const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
