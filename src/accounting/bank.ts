@@ -139,7 +139,7 @@ export async function importStatement(db: Queryable, actor: Actor, bankAccountId
  * with the same amount within a few days; else the first rule whose pattern is in the label,
  * which drafts a bank-journal entry for the treasurer to validate.
  */
-export async function matchStatementLines(db: Queryable, actor: Actor, bankAccountId: number, opts: { days?: number } = {}) {
+export async function matchStatementLines(db: Queryable, actor: Actor, bankAccountId: number, opts: { days?: number; rules?: boolean } = {}) {
   const days = opts.days ?? 5;
   return inTransaction(db, async (trx) => {
     const bank = await trx.selectFrom('bank_account').selectAll().where('id', '=', bankAccountId).executeTakeFirstOrThrow();
@@ -168,7 +168,7 @@ export async function matchStatementLines(db: Queryable, actor: Actor, bankAccou
         matched++;
         continue;
       }
-      const rule = rules.find((r) => s.label.toLowerCase().includes(r.pattern.toLowerCase()));
+      const rule = opts.rules === false ? undefined : rules.find((r) => s.label.toLowerCase().includes(r.pattern.toLowerCase()));
       if (!rule) continue;
       const a = Math.abs(s.amount_cents);
       const bankLine = { account: bank.account_number, debit: s.amount_cents > 0 ? a : 0, credit: s.amount_cents < 0 ? a : 0 };

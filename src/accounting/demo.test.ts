@@ -22,5 +22,11 @@ forEachDatabase('demo books', (t) => {
     assert.equal(bs.totalAssets, bs.totalLiabilities);
     const drafts = await db.selectFrom('entry').select('id').where('status', '=', 'draft').execute();
     assert.equal(drafts.length, 1);
+    // The bank: a statement matched to the entries, one transfer left to reconcile, two rules.
+    const bank = await db.selectFrom('bank_account').selectAll().executeTakeFirstOrThrow();
+    const st = await db.selectFrom('bank_statement_line').select(['entry_line_id', 'label']).where('bank_account_id', '=', bank.id).execute();
+    assert.equal(st.length, 13);
+    assert.deepEqual(st.filter((l) => l.entry_line_id === null).map((l) => l.label), ['VIR FAMILHA – DON']);
+    assert.equal((await db.selectFrom('bank_rule').select('id').execute()).length, 2);
   });
 });

@@ -4,6 +4,7 @@
 import { demoExtensions, type DemoContext } from '../directory/demo/index.ts';
 import type { Queryable } from '../platform/db.ts';
 import { addSubAccount, createEntry, createFiscalYear, validateEntry } from './books.ts';
+import { importStatement, matchStatementLines } from './bank.ts';
 import type { LineInput } from './rules.ts';
 
 const MONTHS = ['setembre', 'octòbre', 'novembre', 'decembre', 'genièr', 'febrièr', 'març', 'abril', 'mai', 'junh'];
@@ -111,7 +112,38 @@ export async function loadDemoBooks(trx: Queryable, ctx: DemoContext) {
     { account: '6063', debit: 9800, credit: 0, section: 'FESTA' },
     { account: '4011', thirdParty: 'PAPETARIA', debit: 0, credit: 9800 },
   ], false);
+  await demoBank(trx, ctx, fy.ends_on);
   return { entries: count };
+}
+
+/**
+ * The bank's side: the account with its statement lines (the bank's movements of the first
+ * months, as an imported statement would bring them, plus a transfer not yet entered),
+ * matched to the entries, and two rules for the next statements.
+ */
+async function demoBank(trx: Queryable, ctx: DemoContext, yearEnd: string) {
+  // A sample IBAN with valid check digits (the one banks print in their documentation).
+  const bank = await trx.insertInto('bank_account').values({ account_number: '5121', label: 'Banca – compte corrent', iban: 'FR7630006000011234567890189' }).returning('id').executeTakeFirstOrThrow();
+  await trx.insertInto('bank_rule').values([
+    { bank_account_id: bank.id, pattern: 'CAF', account_number: '7481', section_code: 'ALSH', priority: 10 },
+    { bank_account_id: bank.id, pattern: 'FRAIS', account_number: '627', priority: 20 },
+  ]).execute();
+  const moves = await trx
+    .selectFrom('entry_line as l')
+    .innerJoin('entry as e', 'e.id', 'l.entry_id')
+    .select(['e.entry_date', 'e.label', 'l.debit_cents', 'l.credit_cents'])
+    .where('l.account_number', '=', '5121')
+    .where('e.status', '=', 'validated')
+    .orderBy('e.entry_date')
+    .orderBy('l.id')
+    .limit(12)
+    .execute();
+  const lines = moves.map((m, i) => ({ bookedOn: m.entry_date, amount: m.debit_cents - m.credit_cents, label: m.label.toUpperCase(), fingerprint: `demo:${i}` }));
+  const last = moves.at(-1)?.entry_date ?? yearEnd;
+  lines.push({ bookedOn: last, amount: 2500, label: 'VIR FAMILHA – DON', fingerprint: 'demo:don' });
+  await importStatement(trx, ctx.actor, bank.id, 'ofx', { lines, closingBalance: null, closingDate: null });
+  // Only entries are matched here: a rule would draft, and the demo keeps one draft to validate.
+  await matchStatementLines(trx, ctx.actor, bank.id, { rules: false });
 }
 
 let registered = false;
