@@ -92,6 +92,12 @@ forEachDatabase('bank pages', (t) => {
       assert.match(page, /id="col-amount"[^>]*value="3"/);
       const rec = await (await web.get(`/accounting/bank/${bank.id}/reconcile?asOf=2025-10-31&balance=11,80`)).text();
       assert.match(rec, /CB INCONEGUT/);
+      // A statement over 5 MB is refused with its size and the limit; nothing more is imported.
+      form.set('file', new File([Buffer.alloc(5 * 1024 * 1024 + 1, 0x41)], 'enorme.csv', { type: 'text/csv' }));
+      const big = await web.postMultipart('/accounting/bank/import', form);
+      assert.equal(big.status, 413);
+      assert.match(await big.text(), /trop gros \(5\.0 Mo\) : 5 Mo au plus/);
+      assert.equal(Number((await db.selectFrom('bank_statement_line').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 2);
     } finally {
       await app.close();
     }

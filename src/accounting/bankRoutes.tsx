@@ -69,7 +69,7 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const body = await c.req.parseBody();
     const file = body.file;
     if (!(file instanceof File)) throw new InvalidInput('accounting.error.noFile');
-    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.noFile');
+    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.fileTooLarge', { max: MAX_BYTES / (1024 * 1024), size: (file.size / (1024 * 1024)).toFixed(1) });
     const bankId = Number(field(body, 'bank'));
     const bytes = new Uint8Array(await file.arrayBuffer());
     const text = new TextDecoder('utf-8').decode(bytes);

@@ -91,7 +91,7 @@ export function entryRoutes(app: Hono<AppEnv>) {
     const body = await c.req.parseBody();
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) throw new InvalidInput('accounting.error.noFile');
-    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.noFile');
+    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.fileTooLarge', { max: MAX_BYTES / (1024 * 1024), size: (file.size / (1024 * 1024)).toFixed(1) });
     await attach(deps.db, actorOf(v), id, { filename: file.name.slice(0, 255) || 'piece', content: new Uint8Array(await file.arrayBuffer()), mediaType: file.type || 'application/octet-stream' });
     return c.redirect(`/accounting/entries/${id}`, 303);
   });

@@ -73,7 +73,7 @@ export function fecRoutes(app: Hono<AppEnv>) {
     const body = await c.req.parseBody();
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) throw new InvalidInput('accounting.error.noFile');
-    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.noFile');
+    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.fileTooLarge', { max: MAX_BYTES / (1024 * 1024), size: (file.size / (1024 * 1024)).toFixed(1) });
     const own = (await db.selectFrom('journal').select('code').where('kind', '=', 'accountant').execute()).map((j) => j.code);
     const r = await importFec(db, actorOf(v), new Uint8Array(await file.arrayBuffer()), role.treasurer ? {} : { onlyJournals: own });
     if (!r.ok) return fecPage(c, r.errors, 400);
