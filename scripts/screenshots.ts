@@ -20,7 +20,18 @@ const admin = await addAdmin(handle.db, app.config, 'admin@example.org', CLI_ACT
 const demoPath = '../src/directory/demo/index.ts';
 const demo: unknown = await import(demoPath).catch(() => undefined);
 if (demo && typeof demo === 'object' && 'loadDemo' in demo) await (demo as { loadDemo: (db: unknown, a: unknown) => Promise<unknown> }).loadDemo(handle.db, CLI_ACTOR);
-const token = await openSession(handle.db, admin.personId, CLI_ACTOR);
+// SHOTS_AS=treasurer looks at the pages as the demo bureau's treasurer instead of the admin.
+const treasurer =
+  process.env.SHOTS_AS === 'treasurer'
+    ? await handle.db
+        .selectFrom('group_member')
+        .innerJoin('directory_group', 'directory_group.id', 'group_member.group_id')
+        .select('group_member.person_id')
+        .where('directory_group.kind', '=', 'bureau')
+        .where('group_member.role', '=', 'treasurer')
+        .executeTakeFirstOrThrow()
+    : undefined;
+const token = await openSession(handle.db, treasurer?.person_id ?? admin.personId, CLI_ACTOR);
 const browser = await launchBrowser();
 for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]] as const) {
   const ctx = await browser.newContext({ viewport });

@@ -16,6 +16,14 @@ export interface AccountingRole {
   canRead: boolean;
 }
 
+/** The books role from a person's group memberships (pure: the page menu uses it too). */
+export function booksRoleOf(memberships: ReadonlyArray<{ kind: string; slug: string; role: string }>): AccountingRole {
+  const board = memberships.filter((r) => r.kind === 'bureau' || r.kind === 'board');
+  const treasurer = board.some((r) => r.role === 'treasurer');
+  const accountant = memberships.some((r) => r.kind === 'other' && r.slug === ACCOUNTANT_GROUP_SLUG);
+  return { treasurer, accountant, canRead: treasurer || accountant || board.length > 0 };
+}
+
 export async function accountingRole(db: Queryable, personId: number): Promise<AccountingRole> {
   const rows = await db
     .selectFrom('group_member as m')
@@ -23,10 +31,7 @@ export async function accountingRole(db: Queryable, personId: number): Promise<A
     .select(['g.kind', 'g.slug', 'm.role'])
     .where('m.person_id', '=', personId)
     .execute();
-  const board = rows.filter((r) => r.kind === 'bureau' || r.kind === 'board');
-  const treasurer = board.some((r) => r.role === 'treasurer');
-  const accountant = rows.some((r) => r.kind === 'other' && r.slug === ACCOUNTANT_GROUP_SLUG);
-  return { treasurer, accountant, canRead: treasurer || accountant || board.length > 0 };
+  return booksRoleOf(rows);
 }
 
 export function requireRead(role: AccountingRole) {

@@ -21,7 +21,14 @@ async function entryPage(c: Context<AppEnv>, refused: { date: string; error: str
   const id = Number(c.req.param('id'));
   const e = await deps.db.selectFrom('entry').selectAll().where('id', '=', id).executeTakeFirst();
   if (!e) throw new NotFound('accounting.error.noEntry', { id });
-  const lines = await deps.db.selectFrom('entry_line').selectAll().where('entry_id', '=', id).orderBy('line_no').execute();
+  const lines = await deps.db
+    .selectFrom('entry_line')
+    .leftJoin('account', 'account.number', 'entry_line.account_number')
+    .selectAll('entry_line')
+    .select('account.label as account_label')
+    .where('entry_id', '=', id)
+    .orderBy('line_no')
+    .execute();
   const files = await deps.db.selectFrom('entry_attachment').selectAll().where('entry_id', '=', id).orderBy('added_at').execute();
   const reversedBy = await deps.db.selectFrom('entry').select(['id', 'number', 'entry_date']).where('reverses_entry_id', '=', id).executeTakeFirst();
   const reverses = e.reverses_entry_id ? await deps.db.selectFrom('entry').select(['id', 'number']).where('id', '=', e.reverses_entry_id).executeTakeFirst() : undefined;
@@ -31,13 +38,13 @@ async function entryPage(c: Context<AppEnv>, refused: { date: string; error: str
     <Layout rc={rc} title={`${e.journal_code} ${e.number ?? t('accounting.draft')} – ${e.label}`}>
       {reversed && /^\d+$/.test(reversed) && <Notice kind="ok">{t('accounting.reverse.done')}</Notice>}
       {refused && <Notice kind="error">{refused.error}</Notice>}
-      <p class="muted">{e.entry_date} · {e.piece_ref} · {e.created_by_label}{e.validated_by_label ? ` · ${t('accounting.validate')} : ${e.validated_by_label}` : ''}</p>
+      <p class="muted">{e.entry_date} · {e.piece_ref} · {t('accounting.enteredBy', { who: e.created_by_label })}{e.validated_by_label ? `, ${t('accounting.validatedBy', { who: e.validated_by_label })}` : ''}</p>
       {reverses && <p>{t('accounting.reverse.reverses')} <a href={`/accounting/entries/${reverses.id}`}>{`${e.journal_code} ${reverses.number}`}</a></p>}
       {reversedBy && <p>{t('accounting.reverse.reversedBy')} <a href={`/accounting/entries/${reversedBy.id}`}>{`${e.journal_code} ${reversedBy.number ?? ''}`}</a> ({reversedBy.entry_date})</p>}
       <div class="table-wrap">
         <table>
           <thead><tr><th>{t('accounting.account')}</th><th>{t('accounting.thirdParty')}</th><th>{t('accounting.label')}</th><th>{t('accounting.section')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th></tr></thead>
-          <tbody>{lines.map((l) => <tr><td>{l.account_number}</td><td>{l.third_party_code ?? ''}</td><td>{l.label}</td><td>{l.section_code ?? ''}</td><td class="num">{l.debit_cents ? displayCents(l.debit_cents) : ''}</td><td class="num">{l.credit_cents ? displayCents(l.credit_cents) : ''}</td></tr>)}</tbody>
+          <tbody>{lines.map((l) => <tr><td>{l.account_number}{l.account_label ? <span class="muted">{` ${l.account_label}`}</span> : ''}</td><td>{l.third_party_code ?? ''}</td><td>{l.label}</td><td>{l.section_code ?? ''}</td><td class="num">{l.debit_cents ? displayCents(l.debit_cents) : ''}</td><td class="num">{l.credit_cents ? displayCents(l.credit_cents) : ''}</td></tr>)}</tbody>
         </table>
       </div>
       {e.status === 'validated' && !reversedBy && !e.reverses_entry_id && role.treasurer && (

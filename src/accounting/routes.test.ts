@@ -56,6 +56,11 @@ forEachDatabase('accounting pages', (t) => {
       const it = new WebClient(app.url);
       await it.signInAs(handle, admin.id);
       assert.equal((await it.get('/accounting')).status, 403);
+      // The menu offers the books to those who may read them, and only to them.
+      const menuHasBooks = async (client: WebClient) => /<nav[\s\S]*href="\/accounting"[\s\S]*<\/nav>/.test(await (await client.get('/lists')).text());
+      assert.equal(await menuHasBooks(web), true);
+      assert.equal(await menuHasBooks(board), true);
+      assert.equal(await menuHasBooks(it), false);
 
       // The accountant posts only in the accountant's journal.
       const accountant = await aPerson(db, { firstName: 'Clara', lastName: 'Comptabla' });
@@ -65,6 +70,7 @@ forEachDatabase('accounting pages', (t) => {
       await acc.signInAs(handle, accountant.id);
       assert.equal((await acc.post('/accounting/entries', { journal: 'OD', date: today, label: 'x', account0: '606', debit0: '1', account1: '512', credit1: '1' })).status, 403);
       assert.equal((await acc.post('/accounting/entries', { journal: 'EC', date: today, label: 'Régularisation', account0: '6064', debit0: '1', account1: '408', credit1: '1' })).status, 303);
+      assert.equal(await menuHasBooks(acc), true);
     } finally {
       await app.close();
     }

@@ -10,6 +10,8 @@ export interface Viewer {
   regentClassIds: number[];
   householdIds: number[];
   groupIds: number[];
+  /** The person's group memberships, for rules that depend on the kind of group and the role in it (the books). */
+  memberships: Array<{ kind: string; slug: string; role: string }>;
 }
 
 export async function loadViewer(db: Queryable, personId: number): Promise<Viewer | null> {
@@ -23,7 +25,7 @@ export async function loadViewer(db: Queryable, personId: number): Promise<Viewe
     db
       .selectFrom('group_member')
       .innerJoin('directory_group', 'directory_group.id', 'group_member.group_id')
-      .select(['directory_group.id', 'directory_group.kind'])
+      .select(['directory_group.id', 'directory_group.kind', 'directory_group.slug', 'group_member.role'])
       .where('group_member.person_id', '=', personId)
       .execute(),
     db
@@ -44,5 +46,6 @@ export async function loadViewer(db: Queryable, personId: number): Promise<Viewe
     regentClassIds: classes.map((c) => c.id),
     householdIds: households.map((h) => h.household_id),
     groupIds: groups.map((g) => g.id),
+    memberships: groups.map((g) => ({ kind: g.kind, slug: g.slug, role: g.role })),
   };
 }

@@ -7,7 +7,7 @@ import { searchDirectory } from './queries.ts';
 import { canSeeHousehold } from './access.ts';
 
 test('access rules: a parent sees their household, a regent the households of their classes', () => {
-  const base = { personId: 1, firstName: 'A', lastName: 'B', isAdmin: false, regentClassIds: [] as number[], householdIds: [] as number[], groupIds: [] as number[] };
+  const base = { personId: 1, firstName: 'A', lastName: 'B', isAdmin: false, regentClassIds: [] as number[], householdIds: [] as number[], groupIds: [] as number[], memberships: [] };
   assert.equal(canSeeHousehold({ ...base, householdIds: [7] }, 7, []), true);
   assert.equal(canSeeHousehold({ ...base, householdIds: [7] }, 8, [3]), false);
   assert.equal(canSeeHousehold({ ...base, regentClassIds: [3] }, 8, [3, 4]), true);

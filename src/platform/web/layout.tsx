@@ -4,6 +4,7 @@ import { raw } from 'hono/html';
 import { LANGS, LANG_NAMES } from '../i18n/index.ts';
 import type { RequestContext } from './context.ts';
 import { STYLE } from './style.ts';
+import { booksRoleOf } from '../../accounting/access.ts';
 
 export function CsrfField({ rc }: { rc: RequestContext }) {
   return <input type="hidden" name="_csrf" value={rc.csrf} />;
@@ -32,6 +33,8 @@ export function Layout({ rc, title, children }: { rc: RequestContext; title: str
   if (viewer) nav.push(['/lists', t('lists.nav')]);
   // Admins and members of a group (board, bureau, commissions) may organise surveys.
   if (viewer && (viewer.isAdmin || viewer.groupIds.length > 0)) nav.push(['/surveys', t('surveys.title')]);
+  // Treasurers, the accountant and board members read the books.
+  if (viewer && booksRoleOf(viewer.memberships).canRead) nav.push(['/accounting', t('accounting.title')]);
   if (viewer?.isAdmin) {
     nav.push(['/directory/import', t('nav.import')], ['/directory/year', t('nav.year')], ['/outbox', t('nav.outbox')], ['/settings', t('nav.settings')]);
   }
