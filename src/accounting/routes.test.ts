@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
-import { aFiscalYear, aValidatedEntry } from './testing.ts';
+import { aFiscalYear, aValidatedEntry, simpleLines } from './testing.ts';
+import { createEntry } from './books.ts';
+import { ENTRIES_PER_PAGE } from './routes.tsx';
 import { addSubAccount } from './books.ts';
 import { TREASURER } from './testing.ts';
 import { ACCOUNTANT_GROUP_SLUG } from './access.ts';
@@ -71,6 +73,39 @@ forEachDatabase('accounting pages', (t) => {
       assert.equal((await acc.post('/accounting/entries', { journal: 'OD', date: today, label: 'x', account0: '606', debit0: '1', account1: '512', credit1: '1' })).status, 403);
       assert.equal((await acc.post('/accounting/entries', { journal: 'EC', date: today, label: 'Régularisation', account0: '6064', debit0: '1', account1: '408', credit1: '1' })).status, 303);
       assert.equal(await menuHasBooks(acc), true);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('the entries page shows the newest entries a page at a time, with links to older and newer ones', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      await aFiscalYear(db, '2040-09-01', '2041-08-31');
+      // One more entry than a page: the oldest one (1 September 2040; the year is far from the other tests' years) is alone on page 2.
+      for (let i = 0; i <= ENTRIES_PER_PAGE; i++) {
+        const day = new Date(Date.UTC(2040, 8, 1) + i * 86_400_000).toISOString().slice(0, 10);
+        await createEntry(db, TREASURER, { journal: 'OD', date: day, label: `Escritura ${day}`, lines: simpleLines('606', '512', 100 + i) });
+      }
+      const treasurer = await aPerson(db);
+      await aGroup(db, { kind: 'bureau', members: [{ personId: treasurer.id, role: 'treasurer' }] });
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, treasurer.id);
+      const first = await (await web.get('/accounting?from=2040-09-01&to=2041-08-31')).text();
+      const newest = new Date(Date.UTC(2040, 8, 1) + ENTRIES_PER_PAGE * 86_400_000).toISOString().slice(0, 10);
+      assert.match(first, new RegExp(`Escritura ${newest}`));
+      assert.doesNotMatch(first, /Escritura 2040-09-01/);
+      assert.match(first, new RegExp(`1 à ${ENTRIES_PER_PAGE} sur ${ENTRIES_PER_PAGE + 1}`));
+      const next = /<a href="([^"]+)" rel="next">/.exec(first)?.[1]?.replace(/&amp;/g, '&');
+      assert.ok(next, 'a link to older entries');
+      const second = await (await web.get(next)).text();
+      assert.match(second, /Escritura 2040-09-01/);
+      assert.doesNotMatch(second, new RegExp(`Escritura ${newest}`));
+      assert.doesNotMatch(second, /rel="next"/);
+      assert.match(second, /rel="prev"/);
+      // A page number out of range shows the last page rather than an empty table.
+      assert.match(await (await web.get('/accounting?from=2040-09-01&to=2041-08-31&page=99')).text(), /Escritura 2040-09-01/);
     } finally {
       await app.close();
     }

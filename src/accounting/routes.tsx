@@ -84,6 +84,8 @@ async function newEntryPage(c: Ctx, refused: { values: Record<string, string>; e
   );
 }
 
+export const ENTRIES_PER_PAGE = 100;
+
 export function accountingRoutes(app: Hono<AppEnv>) {
   bankRoutes(app);
   booksRoutes(app);
@@ -101,6 +103,11 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     const journal = journalCodes.some((j) => j.code === jq) ? jq : undefined;
     const entries = await journalReport(rc.deps.db, { ...p, includeDrafts: true, ...(journal ? { journal } : {}) });
     entries.sort((a, b) => (a.date === b.date ? b.id - a.id : a.date < b.date ? 1 : -1));
+    // Newest first, a page at a time: a year of an association is a few thousand entries.
+    const pages = Math.max(1, Math.ceil(entries.length / ENTRIES_PER_PAGE));
+    const pageNo = Math.min(pages, Math.max(1, Number.parseInt(c.req.query('page') ?? '1', 10) || 1));
+    const shown = entries.slice((pageNo - 1) * ENTRIES_PER_PAGE, pageNo * ENTRIES_PER_PAGE);
+    const pageHref = (n: number) => `/accounting?from=${p.from}&to=${p.to}${journal ? `&journal=${encodeURIComponent(journal)}` : ''}&page=${n}`;
     const created = c.req.query('created');
     const validated = c.req.query('validated');
     return c.html(
@@ -127,7 +134,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
               <tr><th>{t('accounting.date')}</th><th>{t('accounting.journal')}</th><th>{t('accounting.number')}</th><th>{t('accounting.label')}</th><th>{t('accounting.account')}</th><th>{t('accounting.debit')}</th><th>{t('accounting.credit')}</th><th></th></tr>
             </thead>
             <tbody>
-              {entries.slice(0, 300).map((e) =>
+              {shown.map((e) =>
                 e.lines.map((l, i) => (
                   <tr>
                     <td>{i === 0 ? e.date : ''}</td>
@@ -150,6 +157,13 @@ export function accountingRoutes(app: Hono<AppEnv>) {
             </tbody>
           </table>
         </div>
+        {entries.length > 0 && (
+          <nav class="pager" aria-label={t('accounting.pages')}>
+            {pageNo > 1 && <a href={pageHref(pageNo - 1)} rel="prev">{t('accounting.pagePrev')}</a>}{' '}
+            <span class="muted">{t('accounting.pageOf', { first: (pageNo - 1) * ENTRIES_PER_PAGE + 1, last: (pageNo - 1) * ENTRIES_PER_PAGE + shown.length, total: entries.length })}</span>{' '}
+            {pageNo < pages && <a href={pageHref(pageNo + 1)} rel="next">{t('accounting.pageNext')}</a>}
+          </nav>
+        )}
       </Layout>,
     );
   });
