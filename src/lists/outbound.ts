@@ -215,7 +215,8 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
     for (;;) {
       const n = await runOnce();
       total += n;
-      if (n === 0) return total;
+      // Stopping waits for the batch in hand, not for the whole queue.
+      if (n === 0 || stopped) return total;
     }
   }
   return {

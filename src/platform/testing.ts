@@ -80,12 +80,14 @@ export function forEachDatabase(title: string, body: (t: () => TestDatabase) => 
         const handle = await openTestDatabase(kind);
         current = { db: handle.db, handle };
       });
-      after(async () => {
-        await current?.handle.close();
-      });
       body(() => {
         if (!current) throw new Error('database not open yet: call the getter inside a test');
         return current;
+      });
+      // Registered after the body's own hooks, so it runs after them: a platform a suite
+      // started in before() is closed before its database.
+      after(async () => {
+        await current?.handle.close();
       });
     });
   }
