@@ -8,7 +8,11 @@ const PALETTE = ['#8a2b0f', '#1e5e2e', '#1557b0', '#a86a00', '#6b3fa0', '#50575e
 function render(option: echarts.EChartsCoreOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
-    chart.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, sans-serif', fontSize: 13, color: '#1d2327' }, ...option });
+    // ECharts measures text on the server with Helvetica's widths (there is no canvas here), so the
+    // labels are drawn in Helvetica or a font with the same metrics (Arial, which Linux maps to
+    // Liberation Sans; a quoted family name would break the SVG attribute it is written in): with
+    // a wider font, long labels would overflow the space reserved for them and be cut.
+    chart.setOption({ animation: false, textStyle: { fontFamily: 'Helvetica, Arial, sans-serif', fontSize: 13, color: '#1d2327' }, ...option });
     return chart.renderToSVGString();
   } finally {
     chart.dispose();
