@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { forEachDatabase } from '../platform/testing.ts';
+import { forEachDatabase, openTestDatabase } from '../platform/testing.ts';
 import { addSubAccount, closeFiscalYear, createEntry, createFiscalYear, letter, openItems, reverseEntry, validateEntry, attach } from './books.ts';
 import { aFiscalYear, aValidatedEntry, simpleLines, TREASURER } from './testing.ts';
 import { trialBalance } from './reports.ts';
@@ -236,4 +236,45 @@ forEachDatabase('accounting: closing and lettering', (t) => {
       /does not balance/,
     );
   });
+});
+
+// The foreign key of a new line only KEY SHARE-locks its entry. What makes the writer wait is
+// that validation sets `number`, a column of the unique (fiscal_year_id, number) key, so its
+// UPDATE takes a FOR UPDATE lock, which conflicts with KEY SHARE; the writer then sees
+// 'validated' and is refused. Were numbering moved out of that key, this test would catch it.
+test('a line written while the entry is being validated waits, then is refused: a validated entry never gains lines (PostgreSQL)', { skip: !process.env.TEST_DATABASE_URL }, async () => {
+  const handle = await openTestDatabase('postgresql');
+  const db = handle.db;
+  try {
+    await aFiscalYear(db);
+    const e = await createEntry(db, TREASURER, { journal: 'OD', date: '2025-10-01', label: 'Cotisacion', lines: simpleLines('512', '756', 1500) });
+    let validated!: () => void;
+    const validatedNow = new Promise<void>((r) => (validated = r));
+    let commit!: () => void;
+    const mayCommit = new Promise<void>((r) => (commit = r));
+    const validation = db.transaction().execute(async (trx) => {
+      await validateEntry(trx, TREASURER, e.id);
+      validated();
+      await mayCommit;
+    });
+    await validatedNow;
+    let settled = false;
+    const writer = db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`insert into entry_line (entry_id, line_no, account_number, debit_cents) values (${e.id}, 3, '6064', 700)`.execute(trx);
+        await sql`insert into entry_line (entry_id, line_no, account_number, credit_cents) values (${e.id}, 4, '512', 700)`.execute(trx);
+      })
+      .finally(() => (settled = true));
+    writer.catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(settled, false, 'the line writer waits for the validation');
+    commit();
+    await validation;
+    await assert.rejects(writer, /validated entry \d+ cannot receive lines/);
+    const lines = await db.selectFrom('entry_line').select('line_no').where('entry_id', '=', e.id).execute();
+    assert.equal(lines.length, 2);
+  } finally {
+    await handle.close();
+  }
 });
