@@ -1,7 +1,14 @@
-// The exchanges with the accountant on the web: FEC download per fiscal year (streamed, never
-// built in memory), FEC upload with its line-by-line report, and the audit trail of the books.
+// The exchanges with the accountant on the web: FEC download per fiscal year (through a temporary
+// file, never built in memory), FEC upload with its line-by-line report, and the audit trail of the books.
 // The treasurer and the accountant use them; the accountant's upload is held to the
 // accountant's own journal, as the accountant's postings are.
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
@@ -80,7 +87,9 @@ export function fecRoutes(app: Hono<AppEnv>) {
     return c.redirect(`/accounting/fec?imported=${r.entries}&lines=${r.lines}&lettered=${r.lettered}`, 303);
   });
 
-  // Streamed: a few thousand lines at a time, with the browser's pace (backpressure).
+  // Written to a temporary file first, then streamed from it: the export's transaction (which
+  // holds PGlite's only connection) lasts as long as the database takes, never as long as a
+  // slow or stalled download. The file is unlinked as soon as it is open for reading.
   app.get('/accounting/years/:id{[0-9]+}/fec', async (c) => {
     await exchanger(c);
     const db = c.get('rc').deps.db;
@@ -88,16 +97,23 @@ export function fecRoutes(app: Hono<AppEnv>) {
     if (!fy) throw new NotFound('accounting.error.noYearId', { id: c.req.param('id') });
     const name = fecFileName(await associationSiren(db), fy.ends_on);
     const utf8 = c.req.query('utf8') === '1';
-    const stream = new TransformStream<Uint8Array, Uint8Array>();
-    const writer = stream.writable.getWriter();
-    exportFec(db, fy.id, async (chunk) => {
-      await writer.ready;
-      await writer.write(new Uint8Array(chunk));
-    }, { separator: c.req.query('sep') === 'pipe' ? '|' : '\t', encoding: utf8 ? 'utf-8' : 'iso-8859-15' }).then(
-      () => writer.close(),
-      (err) => writer.abort(err),
-    ).catch(() => {}); // the download was cancelled: nothing more to do
-    return c.body(stream.readable, 200, {
+    const path = join(tmpdir(), `ostal-fec-${randomBytes(8).toString('hex')}.txt`);
+    const file = await open(path, 'wx', 0o600);
+    let reader: ReadStream;
+    try {
+      try {
+        await exportFec(db, fy.id, async (chunk) => {
+          await file.write(chunk);
+        }, { separator: c.req.query('sep') === 'pipe' ? '|' : '\t', encoding: utf8 ? 'utf-8' : 'iso-8859-15' });
+      } finally {
+        await file.close();
+      }
+      reader = createReadStream(path);
+      await once(reader, 'open');
+    } finally {
+      await unlink(path).catch(() => {});
+    }
+    return c.body(Readable.toWeb(reader) as ReadableStream<Uint8Array>, 200, {
       'content-type': `text/plain; charset=${utf8 ? 'utf-8' : 'iso-8859-15'}`,
       'content-disposition': `attachment; filename="${name}"`,
       'x-content-type-options': 'nosniff',
