@@ -29,9 +29,14 @@ async function guarded<T>(p: () => Promise<T>): Promise<T> {
   }
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** YYYY-MM-DD and a day of the calendar (JavaScript's Date rolls 2025-02-31 over to March: not here). */
+export function isCalendarDate(d: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
+  const t = Date.parse(`${d}T00:00:00Z`);
+  return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+}
 function checkDate(d: string) {
-  if (!DATE.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) throw new InvalidInput('accounting.error.date', { date: d });
+  if (!isCalendarDate(d)) throw new InvalidInput('accounting.error.date', { date: d });
 }
 
 export async function createFiscalYear(db: Queryable, actor: Actor, startsOn: string, endsOn: string) {

@@ -126,6 +126,10 @@ forEachDatabase('accounting reports: HTML, CSV and print', (t) => {
       assert.match(html, /Section ALSH – Centre de lésers/);
       assert.equal((await web.get(`/accounting/income-statement?${P}&section=NOPE`)).status, 400);
       assert.equal((await web.get(`/accounting/balance?from=2032-08-31&to=2031-09-01`)).status, 400);
+      // A day that is not in the calendar is refused with a clear message, not a server error.
+      const feb31 = await web.get(`/accounting/balance?from=2032-02-31&to=2032-08-31`);
+      assert.equal(feb31.status, 400);
+      assert.match(await feb31.text(), /2032-02-31/);
 
       // Balance sheet: assets = liabilities with the period's result.
       const bs = balanceSheet(tb.rows);

@@ -10,15 +10,13 @@ import { Layout } from '../platform/web/layout.tsx';
 import { requireViewer } from '../platform/web/guards.ts';
 import { InvalidInput } from '../platform/errors.ts';
 import { accountingRole, requireRead } from './access.ts';
-import { yearOf } from './books.ts';
+import { isCalendarDate, yearOf } from './books.ts';
 import { displayCents } from './money.ts';
 import { generalLedger, journalReport, sectionReport, trialBalance } from './reports.ts';
 import {
   balanceSheetDoc, csvFileName, incomeStatementDoc, journalDoc, ledgerDoc, sectionsDoc, toCsv, trialBalanceDoc,
   type Cell, type ReportDoc,
 } from './reportDocs.ts';
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export interface ReportPeriod {
   from: string;
@@ -38,7 +36,9 @@ export async function period(c: Ctx): Promise<ReportPeriod> {
     if (!s) throw new InvalidInput('accounting.error.noSection', { code: sectionCode });
     section = s.code;
   }
-  if (from && to && DATE.test(from) && DATE.test(to) && !Number.isNaN(Date.parse(from)) && !Number.isNaN(Date.parse(to))) {
+  // A date given but not in the calendar (2025-02-31) is refused, not replaced by the year.
+  for (const d of [from, to]) if (d && !isCalendarDate(d)) throw new InvalidInput('accounting.error.date', { date: d });
+  if (from && to) {
     if (from > to) throw new InvalidInput('accounting.error.period', { from, to });
     return { from, to, ...(section ? { section } : {}) };
   }
