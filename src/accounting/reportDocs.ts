@@ -11,6 +11,7 @@ import { formatCents } from './money.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
 import { balanceSheet, incomeStatement, type TrialBalanceRow } from './reports.ts';
 import type { generalLedger, journalReport, sectionReport } from './reports.ts';
+import { spreadsheetText } from '../platform/csv.ts';
 
 /** A number is an amount in cents; null is an empty cell. */
 export type Cell = string | number | null | { text: string; href: string };
@@ -51,7 +52,8 @@ export function toCsv(doc: ReportDoc): string {
     if (i > 0) out.push('');
     if (table.caption && doc.tables.length > 1) out.push(csvField(table.caption));
     out.push(table.head.map(csvField).join(';'));
-    for (const r of table.rows) out.push(r.cells.map((c) => csvField(cellText(c))).join(';'));
+    // Amounts are numbers; every other cell is text from people (labels) and made inert.
+    for (const r of table.rows) out.push(r.cells.map((c) => csvField(typeof c === 'number' ? cellText(c) : spreadsheetText(cellText(c)))).join(';'));
   });
   return '\uFEFF' + out.join('\r\n') + '\r\n';
 }
