@@ -21,7 +21,8 @@ export function refusal(err: unknown): Error {
   return err as Error;
 }
 
-async function guarded<T>(p: () => Promise<T>): Promise<T> {
+/** Runs a write; a refusal by the database's rules becomes a clear Conflict. */
+export async function guarded<T>(p: () => Promise<T>): Promise<T> {
   try {
     return await p();
   } catch (err) {

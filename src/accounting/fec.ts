@@ -282,6 +282,7 @@ export async function importFec(
       super('fec import aborted');
     }
   }
+  const restricted = Boolean(opts.onlyJournals);
   try {
     return await inTransaction(db, async (trx) => {
       const errs: FecError[] = [];
@@ -298,6 +299,16 @@ export async function importFec(
           journals.add(e.journal);
         }
         for (const l of e.lines) {
+          // Creating accounts and third parties is the treasurer's: a restricted import (the
+          // accountant's) names them instead, for the treasurer to add in the set-up first.
+          if (restricted && !accounts.has(l.account)) {
+            errs.push({ line: l.fileLine, message: `account ${l.account} does not exist in these books: the treasurer adds it first` });
+            continue;
+          }
+          if (restricted && l.thirdParty && !parties.has(l.thirdParty)) {
+            errs.push({ line: l.fileLine, message: `third party ${l.thirdParty} does not exist in these books: the treasurer adds it first` });
+            continue;
+          }
           if (!accounts.has(l.account)) {
             const parent = [...accounts].some((a) => l.account.startsWith(a) && a !== l.account);
             if (!parent) {

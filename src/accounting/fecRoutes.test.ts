@@ -64,6 +64,14 @@ forEachDatabase('accounting FEC pages and audit trail', (t) => {
       assert.match(page, /<td class="num">2<\/td><td>entry EC 1 does not balance<\/td>/);
       assert.match(page, /rien n&#39;a été importé/);
       assert.equal((await db.selectFrom('entry').select('id').where('journal_code', '=', 'EC').execute()).length, 0);
+      // A sub-account the books do not have is not created by the accountant's upload.
+      const newAccount = [header, row('EC', 1, '60641', '10,00', '0,00'), row('EC', 1, '408', '0,00', '10,00')].join('\r\n');
+      f = form();
+      f.set('file', new File([newAccount], 'reg.txt'));
+      res = await web.postMultipart('/accounting/fec/import', f);
+      assert.equal(res.status, 400);
+      assert.match(await res.text(), /<td class="num">2<\/td><td>account 60641 does not exist in these books: the treasurer adds it first<\/td>/);
+      assert.equal(await db.selectFrom('account').select('number').where('number', '=', '60641').executeTakeFirst(), undefined);
       const good = [header, row('EC', 7, '6064', '5,00', '0,00'), row('EC', 7, '408', '0,00', '5,00')].join('\r\n');
       f = form();
       f.set('file', new File([good], 'reg.txt'));

@@ -7,7 +7,7 @@ import type { Queryable } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { ThirdPartyKind } from './tables.ts';
-import { inTransaction, refusal } from './books.ts';
+import { guarded as guard, inTransaction } from './books.ts';
 
 const ACCOUNT = /^[1-8][0-9]{2,11}$/;
 
@@ -43,17 +43,12 @@ export async function createSubAccount(db: Queryable, actor: Actor, input: { par
 
 export async function renameAccount(db: Queryable, actor: Actor, number: string, newLabel: string) {
   const text = label(newLabel);
-  const r = await db.updateTable('account').set({ label: text }).where('number', '=', number).where('seeded', '=', false).executeTakeFirst();
-  if (!r.numUpdatedRows) throw new NotFound('accounting.error.noAccount', { account: number });
-  await recordEvent(db, actor, 'accounting.account.rename', `account:${number}`, { label: text });
-}
-
-async function guard<T>(p: () => Promise<T>): Promise<T> {
-  try {
-    return await p();
-  } catch (err) {
-    throw refusal(err);
-  }
+  // The change and its audit event commit together.
+  await inTransaction(db, async (trx) => {
+    const r = await trx.updateTable('account').set({ label: text }).where('number', '=', number).where('seeded', '=', false).executeTakeFirst();
+    if (!r.numUpdatedRows) throw new NotFound('accounting.error.noAccount', { account: number });
+    await recordEvent(trx, actor, 'accounting.account.rename', `account:${number}`, { label: text });
+  });
 }
 
 const IBAN = /^[A-Z]{2}[0-9]{2}[A-Z0-9]{10,30}$/;
@@ -96,9 +91,12 @@ export async function createBankAccount(db: Queryable, actor: Actor, input: { nu
 export async function updateBankAccount(db: Queryable, actor: Actor, id: number, input: { label: string; iban: string }) {
   const text = label(input.label);
   const iban = normaliseIban(input.iban);
-  const r = await db.updateTable('bank_account').set({ label: text, iban }).where('id', '=', id).executeTakeFirst();
-  if (!r.numUpdatedRows) throw new NotFound('accounting.error.noBankAccount', { id });
-  await recordEvent(db, actor, 'accounting.bank.account.update', `bank_account:${id}`, { label: text, iban });
+  // The change and its audit event commit together.
+  await inTransaction(db, async (trx) => {
+    const r = await trx.updateTable('bank_account').set({ label: text, iban }).where('id', '=', id).executeTakeFirst();
+    if (!r.numUpdatedRows) throw new NotFound('accounting.error.noBankAccount', { id });
+    await recordEvent(trx, actor, 'accounting.bank.account.update', `bank_account:${id}`, { label: text, iban });
+  });
 }
 
 export interface RuleInput {
@@ -215,9 +213,12 @@ export async function createHouseholdThirdParties(db: Queryable, actor: Actor, a
 
 export async function renameThirdParty(db: Queryable, actor: Actor, code: string, newLabel: string) {
   const text = label(newLabel);
-  const r = await db.updateTable('third_party').set({ label: text }).where('code', '=', code).executeTakeFirst();
-  if (!r.numUpdatedRows) throw new NotFound('accounting.error.noThirdParty', { code });
-  await recordEvent(db, actor, 'accounting.thirdParty.rename', `third_party:${code}`, { label: text });
+  // The change and its audit event commit together.
+  await inTransaction(db, async (trx) => {
+    const r = await trx.updateTable('third_party').set({ label: text }).where('code', '=', code).executeTakeFirst();
+    if (!r.numUpdatedRows) throw new NotFound('accounting.error.noThirdParty', { code });
+    await recordEvent(trx, actor, 'accounting.thirdParty.rename', `third_party:${code}`, { label: text });
+  });
 }
 
 async function openSection(db: Queryable, code: string) {
@@ -243,9 +244,12 @@ export async function createSection(db: Queryable, actor: Actor, input: { code: 
 
 export async function renameSection(db: Queryable, actor: Actor, code: string, newLabel: string) {
   const text = label(newLabel);
-  const r = await db.updateTable('analytic_section').set({ label: text }).where('code', '=', code).executeTakeFirst();
-  if (!r.numUpdatedRows) throw new NotFound('accounting.error.noSection', { code });
-  await recordEvent(db, actor, 'accounting.section.rename', `analytic_section:${code}`, { label: text });
+  // The change and its audit event commit together.
+  await inTransaction(db, async (trx) => {
+    const r = await trx.updateTable('analytic_section').set({ label: text }).where('code', '=', code).executeTakeFirst();
+    if (!r.numUpdatedRows) throw new NotFound('accounting.error.noSection', { code });
+    await recordEvent(trx, actor, 'accounting.section.rename', `analytic_section:${code}`, { label: text });
+  });
 }
 
 /**
