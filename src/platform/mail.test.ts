@@ -15,8 +15,9 @@ interface Received {
 }
 
 /** A real SMTP sink on loopback; `answer` decides the reply to each DATA. */
-async function sink(answer: () => number = () => 250) {
+async function sink(answer: () => number = () => 250, beforeAnswer: (n: number) => Promise<void> = async () => {}) {
   const received: Received[] = [];
+  let calls = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -24,7 +25,8 @@ async function sink(answer: () => number = () => 250) {
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        await beforeAnswer(++calls);
         const code = answer();
         if (code !== 250) {
           const err = new Error(code >= 500 ? 'mailbox unavailable' : 'try again later') as Error & { responseCode: number };
@@ -70,6 +72,39 @@ forEachDatabase('outgoing mail', (t) => {
       assert.deepEqual(row, { status: 'sent', attempts: 1 });
     } finally {
       mailer.close();
+      await relay.close();
+    }
+  });
+
+  test('a message whose lease ran out while a slow relay held its deliverer is not sent again by it', async () => {
+    const { db } = t();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let slowStarted!: () => void;
+    const slow = new Promise<void>((r) => (slowStarted = r));
+    // The relay takes its time over the first message only.
+    const relay = await sink(undefined, async (n) => {
+      if (n === 1) {
+        slowStarted();
+        await gate;
+      }
+    });
+    const a = createMailer({ relayUrl: relay.url });
+    const b = createMailer({ relayUrl: relay.url });
+    try {
+      await a.enqueue(db, { from: 'no-reply@lists.example.org', to: ['lent@example.org'], subject: 'Premièr', text: '…' });
+      const second = await a.enqueue(db, { from: 'no-reply@lists.example.org', to: ['segond@example.org'], subject: 'Segond', text: '…' });
+      const byA = a.deliverDue(db);
+      await slow;
+      // Meanwhile the second message's lease runs out and another deliverer sends it.
+      await db.updateTable('outbox_message').set({ next_attempt_at: new Date(Date.now() - 1000) }).where('id', '=', second).execute();
+      assert.equal(await b.deliverDue(db), 1);
+      release();
+      assert.equal(await byA, 1);
+      assert.deepEqual(relay.received.map((m) => m.to[0]).sort(), ['lent@example.org', 'segond@example.org']);
+    } finally {
+      a.close();
+      b.close();
       await relay.close();
     }
   });

@@ -133,17 +133,24 @@ export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimK
       // Taken with a lease (next_attempt_at moved ahead) so that a second deliverer — the
       // server's timer and `ostal surveys tick` on PostgreSQL — skips them; a deliverer that
       // dies leaves them due again when the lease ends.
-      const r = await sql<{ id: number; envelope_from: string; envelope_to: string[]; raw: Uint8Array; attempts: number }>`
-        update outbox_message set next_attempt_at = now() + make_interval(mins => ${LEASE_MINUTES})
+      // The lease ends at a whole millisecond, so that the Date read back compares equal below.
+      const r = await sql<{ id: number; envelope_from: string; envelope_to: string[]; raw: Uint8Array; attempts: number; next_attempt_at: Date }>`
+        update outbox_message set next_attempt_at = date_trunc('milliseconds', now()) + make_interval(mins => ${LEASE_MINUTES})
         where id in (
           select id from outbox_message
           where status = 'queued' and next_attempt_at <= now()
           order by id limit ${limit}
           for update skip locked)
-        returning id, envelope_from, envelope_to, raw, attempts`.execute(db);
+        returning id, envelope_from, envelope_to, raw, attempts, next_attempt_at`.execute(db);
       const due = r.rows.sort((a, b) => Number(a.id) - Number(b.id));
       let sent = 0;
       for (const m of due) {
+        // Renewed just before sending, and only if the lease is still ours: a slow relay may
+        // have let the later messages' leases run out, and another deliverer take them.
+        const renewed = await sql`
+          update outbox_message set next_attempt_at = date_trunc('milliseconds', now()) + make_interval(mins => ${LEASE_MINUTES})
+          where id = ${m.id} and status = 'queued' and next_attempt_at = ${m.next_attempt_at}`.execute(db);
+        if (Number(renewed.numAffectedRows ?? 0) !== 1) continue;
         try {
           await transport.sendMail({ envelope: { from: m.envelope_from, to: m.envelope_to }, raw: Buffer.from(m.raw) });
           await db.updateTable('outbox_message').set({ status: 'sent', sent_at: new Date(), attempts: m.attempts + 1, last_error: null }).where('id', '=', m.id).execute();
