@@ -233,11 +233,9 @@ async function replyHeaders(db: Queryable, createdBy: number | null): Promise<Re
   if (createdBy === null) return undefined;
   const p = await db
     .selectFrom('person')
-    .innerJoin('person_email', 'person_email.person_id', 'person.id')
-    .select(['person.first_name', 'person.last_name', 'person_email.email'])
+    .innerJoin('person_primary_email as pe', 'pe.person_id', 'person.id')
+    .select(['person.first_name', 'person.last_name', 'pe.email'])
     .where('person.id', '=', createdBy)
-    .orderBy('person_email.position')
-    .orderBy('person_email.email')
     .executeTakeFirst();
   if (!p) return undefined;
   // A display name is quoted, with its own quotes and backslashes escaped (RFC 5322).
