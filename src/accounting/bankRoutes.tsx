@@ -4,10 +4,10 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
-import { InvalidInput, TooLarge } from '../platform/errors.ts';
 import { accountingRole, requireRead, requireTreasurer } from './access.ts';
 import { importStatement, matchStatementLines, parseBankCsv, parseCamt053, parseOfx, reconciliation, type CsvMapping, type Statement } from './bank.ts';
 import { displayCents, parseAmount } from './money.ts';
+import { uploadedFile } from './upload.ts';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 const col = (s: string) => (/^\d{1,2}$/.test(s) ? Number(s) - 1 : undefined);
@@ -67,9 +67,7 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const { deps } = c.get('rc');
     requireTreasurer(await accountingRole(deps.db, v.personId));
     const body = await c.req.parseBody();
-    const file = body.file;
-    if (!(file instanceof File)) throw new InvalidInput('accounting.error.noFile');
-    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.fileTooLarge', { max: MAX_BYTES / (1024 * 1024), size: (file.size / (1024 * 1024)).toFixed(1) });
+    const file = uploadedFile(body, MAX_BYTES);
     const bankId = Number(field(body, 'bank'));
     const bytes = new Uint8Array(await file.arrayBuffer());
     const text = new TextDecoder('utf-8').decode(bytes);

@@ -5,10 +5,11 @@ import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
-import { DomainError, Forbidden, InvalidInput, NotFound, TooLarge } from '../platform/errors.ts';
+import { DomainError, Forbidden, NotFound } from '../platform/errors.ts';
 import { accountingRole, requireRead, requireTreasurer } from './access.ts';
 import { attach, reverseEntry } from './books.ts';
 import { displayCents } from './money.ts';
+import { uploadedFile } from './upload.ts';
 
 const MAX_BYTES = 20 * 1024 * 1024;
 
@@ -96,9 +97,7 @@ export function entryRoutes(app: Hono<AppEnv>) {
     requireTreasurer(await accountingRole(deps.db, v.personId));
     const id = Number(c.req.param('id'));
     const body = await c.req.parseBody();
-    const file = body.file;
-    if (!(file instanceof File) || file.size === 0) throw new InvalidInput('accounting.error.noFile');
-    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.fileTooLarge', { max: MAX_BYTES / (1024 * 1024), size: (file.size / (1024 * 1024)).toFixed(1) });
+    const file = uploadedFile(body, MAX_BYTES);
     await attach(deps.db, actorOf(v), id, { filename: file.name.slice(0, 255) || 'piece', content: new Uint8Array(await file.arrayBuffer()), mediaType: file.type || 'application/octet-stream' });
     return c.redirect(`/accounting/entries/${id}`, 303);
   });

@@ -13,9 +13,10 @@ import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
-import { Forbidden, InvalidInput, NotFound, TooLarge } from '../platform/errors.ts';
+import { Forbidden, NotFound } from '../platform/errors.ts';
 import { accountingRole } from './access.ts';
 import { associationSiren, exportFec, fecFileName, importFec, type FecError } from './fec.ts';
+import { uploadedFile } from './upload.ts';
 
 const MAX_BYTES = 50 * 1024 * 1024;
 
@@ -78,9 +79,7 @@ export function fecRoutes(app: Hono<AppEnv>) {
     const { v, role } = await exchanger(c);
     const db = c.get('rc').deps.db;
     const body = await c.req.parseBody();
-    const file = body.file;
-    if (!(file instanceof File) || file.size === 0) throw new InvalidInput('accounting.error.noFile');
-    if (file.size > MAX_BYTES) throw new TooLarge('accounting.error.fileTooLarge', { max: MAX_BYTES / (1024 * 1024), size: (file.size / (1024 * 1024)).toFixed(1) });
+    const file = uploadedFile(body, MAX_BYTES);
     const own = (await db.selectFrom('journal').select('code').where('kind', '=', 'accountant').execute()).map((j) => j.code);
     const r = await importFec(db, actorOf(v), new Uint8Array(await file.arrayBuffer()), role.treasurer ? {} : { onlyJournals: own });
     if (!r.ok) return fecPage(c, r.errors, 400);
