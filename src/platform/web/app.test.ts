@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { connect } from 'node:net';
 import { forEachDatabase } from '../testing.ts';
 import { listMigrations } from '../migrate.ts';
 import { startTestPlatform, WebClient } from './testing.ts';
@@ -46,6 +47,36 @@ forEachDatabase('web shell', (t) => {
       const res = await fetch(app.url + '/nowhere');
       assert.equal(res.status, 404);
       assert.match(await res.text(), /Cette page n&#39;existe pas/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+forEachDatabase('request size', (t) => {
+  test('a form body larger than any upload is refused with 413 before it is read', async () => {
+    const { handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      // The client announces 1 GB and sends nothing more: the answer comes from the header alone.
+      const { port } = new URL(app.url);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => {
+          socket.write(`POST /lang HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${1024 ** 3}\r\n\r\nlang=oc`);
+        });
+        let text = '';
+        socket.on('data', (d) => {
+          text += d.toString();
+          if (text.includes('</html>')) socket.destroy();
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      assert.match(answer, /^HTTP\/1\.1 413/);
+      assert.match(answer, /trop gros \(au plus 50 Mo\)/);
+      // A normal form still goes through.
+      const web = new WebClient(app.url);
+      assert.equal((await web.post('/lang', { lang: 'oc', next: '/' })).status, 303);
     } finally {
       await app.close();
     }

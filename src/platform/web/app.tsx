@@ -4,6 +4,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
 import { isLang, negotiate, translator, type Lang } from '../i18n/index.ts';
 import { DomainError } from '../errors.ts';
 import { loadViewer } from '../../auth/viewer.ts';
@@ -26,6 +27,9 @@ const LANG_COOKIE = 'ostal_lang';
 function secure(deps: Deps) {
   return deps.config.publicUrl.startsWith('https:');
 }
+
+/** The largest request body any form takes: a 50 MB FEC file plus its form (1 MB of margin). */
+export const MAX_POST_BYTES = 51 * 1024 * 1024;
 
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -52,6 +56,15 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   // The import's size limit must act before the CSRF check below reads the body.
   app.use('/directory/import', importUploadLimit);
+  // Every other form: nothing reads more than the largest upload a page accepts (a FEC file),
+  // so an oversized body is refused before the CSRF check parses it into memory.
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_POST_BYTES,
+      onError: (c) => errorPage(c.get('rc'), c, 413, c.get('rc').t('error.tooLarge', { max: MAX_POST_BYTES / (1024 * 1024) - 1 })),
+    }),
+  );
 
   // CSRF: every POST form carries the token of its cookie (double submit, SameSite=Lax cookie).
   app.use('*', async (c, next) => {
@@ -89,7 +102,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     const rc = c.get('rc');
     if (err instanceof NeedsSignin) return c.redirect(`/signin?next=${encodeURIComponent(err.next)}`, 303);
     if (err instanceof DomainError) return errorPage(rc, c, err.status, rc.t(err.key, err.params));
-    if (err instanceof HTTPException) return errorPage(rc, c, err.status, err.status === 413 ? rc.t('error.tooLarge', { max: 20 }) : err.message);
+    if (err instanceof HTTPException) return errorPage(rc, c, err.status, err.status === 413 ? rc.t('error.tooLarge', { max: MAX_POST_BYTES / (1024 * 1024) - 1 }) : err.message);
     // Unexpected: log the error (never the request body, which may hold tokens) and answer 500.
     console.error(`error on ${c.req.method} ${c.req.path}:`, err);
     return errorPage(rc, c, 500, rc ? rc.t('error.internal') : 'Internal error');
