@@ -9,7 +9,7 @@ import { createMailer } from '../platform/mail.ts';
 import { forEachDatabase } from '../platform/testing.ts';
 import { aClass, aHousehold, aPerson, aRegent, aSchool } from '../directory/factories.ts';
 import { createList } from './lists.ts';
-import { dkimDnsRecord, ensureListKeys } from './keys.ts';
+import { dkimDnsRecord, dkimKeyOf, ensureListKeys } from './keys.ts';
 import type { ListsContext } from './inbound.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './outbound.ts';
 import { startListener, type Listener } from './smtp.ts';
@@ -51,8 +51,9 @@ forEachDatabase('list mail end to end', (t) => {
   before(async () => {
     const { db } = t();
     sink = await startSink();
-    await ensureListKeys(db, DOMAIN);
-    ctx = { db, domain: DOMAIN, publicUrl: 'https://ostal.example.org', resolver: dnsTable(DNS), mailer: createMailer({}) };
+    // The list server's mailer signs what it sends From the list domain, as the platform's does.
+    const keys = await ensureListKeys(db, DOMAIN);
+    ctx = { db, domain: DOMAIN, publicUrl: 'https://ostal.example.org', resolver: dnsTable(DNS), mailer: createMailer({ dkim: [dkimKeyOf(keys)] }) };
     worker = createDeliveryWorker({ db, domain: DOMAIN, publicUrl: ctx.publicUrl, relayUrl: sink.url, backoffSeconds: [0, 0, 0] });
     listener = await startListener(ctx, { port: 0, host: '127.0.0.1' });
     setup = await build();
@@ -219,8 +220,13 @@ forEachDatabase('list mail end to end', (t) => {
     assert.equal(await recordBounce(db, ctx.mailer, DOMAIN, deliveryId, 1), 'ignored');
     for (let day = 1; day < BOUNCE_THRESHOLD; day++) await recordBounce(db, ctx.mailer, DOMAIN, deliveryId, 1, new Date(Date.now() + day * 86_400_000 + 1000));
     assert.ok((await state()).disabled_at);
-    const told = await db.selectFrom('outbox_message').select(['subject']).where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).execute();
-    assert.ok(told.some((m) => m.subject.includes(member)));
+    const told = await db.selectFrom('outbox_message').select(['subject', 'raw', 'envelope_from']).where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).execute();
+    const notice = told.find((m) => m.subject.includes(member));
+    assert.ok(notice, 'the owners are told');
+    // The notice is signed with the list domain's key, like every mail the list server sends.
+    const rec = dkimDnsRecord(await ensureListKeys(db, DOMAIN));
+    const auth = await authenticate(Buffer.from(notice.raw), { ip: '127.0.0.1', helo: 'localhost', sender: notice.envelope_from, resolver: dnsTable({ [rec.name]: [rec.value] }), mta: 'mx.example.net', disableArc: true, disableBimi: true } as never);
+    assert.equal(auth.dkim.results.find((r: { signingDomain: string }) => r.signingDomain === DOMAIN)?.status.result, 'pass');
     const before = sink.received.length;
     await sendTo(listener.port, { from: setup.regent.email!, to: [`${setup.listB.slug}@${DOMAIN}`] });
     await worker.drain();
@@ -257,7 +263,8 @@ forEachDatabase('list mail end to end', (t) => {
     await sendTo(listener.port, { from: parent.email!, to: [`${setup.listB.slug}+owner@${DOMAIN}`], subject: 'Per la regenta' });
     const fwd = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.equal(fwd.subject, 'Per la regenta');
-    assert.match(Buffer.from(fwd.raw).toString(), /^X-Ostal-Owner-Forward: /);
+    // The forward's own header comes right after the signature, which is added last.
+    assert.match(Buffer.from(fwd.raw).toString(), /^DKIM-Signature: [^]*?\r\nX-Ostal-Owner-Forward: /);
   });
 
   test('a moderator rejects by mail (the first line of their mail is the reason the sender gets), discards silently, or approves and always allows the sender', async () => {
