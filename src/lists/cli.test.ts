@@ -5,21 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import pg from 'pg';
 import { runCli } from '../cli.ts';
 import { openPostgres } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
+import { createServerDatabase } from '../platform/testing.ts';
 import { aClass, aHousehold, aPerson, aRegent } from '../directory/factories.ts';
 
 test('ostal lists create / ls / members / transfer / import / dkim --json', { skip: !process.env.TEST_DATABASE_URL }, async () => {
-  const base = process.env.TEST_DATABASE_URL!;
-  const name = `ostal_test_cli_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
+  const scratch = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_cli');
+  const u = new URL(scratch.url);
   const prev = { db: process.env.DATABASE_URL, domain: process.env.MAIL_DOMAIN };
   process.env.DATABASE_URL = u.toString();
   process.env.MAIL_DOMAIN = 'lists.example.org';
@@ -66,9 +60,6 @@ test('ostal lists create / ls / members / transfer / import / dkim --json', { sk
     else process.env.DATABASE_URL = prev.db;
     if (prev.domain === undefined) delete process.env.MAIL_DOMAIN;
     else process.env.MAIL_DOMAIN = prev.domain;
-    const c = new pg.Client({ connectionString: base });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
+    await scratch.drop();
   }
 });

@@ -6,12 +6,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import pg from 'pg';
 import { openPGlite, openPostgres, type Handle } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
-import { databaseKinds } from '../platform/testing.ts';
+import { createServerDatabase, databaseKinds } from '../platform/testing.ts';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { aPerson } from '../directory/factories.ts';
 import { createList } from './lists.ts';
@@ -50,23 +48,8 @@ async function scratchTarget(kind: string): Promise<{ target: string; cleanup: (
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-restart-'));
     return { target: dir, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
-  const base = process.env.TEST_DATABASE_URL!;
-  const name = `ostal_test_restart_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    target: u.toString(),
-    cleanup: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  const { url, drop } = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_restart');
+  return { target: url, cleanup: drop };
 }
 
 const open = (kind: string, target: string) => (kind === 'pglite' ? openPGlite(target) : openPostgres(target, 2));

@@ -20,6 +20,29 @@ export interface ScratchDatabase {
 }
 
 /**
+ * A new, empty database on the server of baseUrl, for a test or a bench (also one that hands
+ * the URL to another process): its URL, and drop() that removes it whoever is still connected.
+ */
+export async function createServerDatabase(baseUrl: string, prefix = 'ostal_test'): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+/**
  * A migrated, empty database: PGlite in memory when baseUrl is undefined, else a fresh
  * database created on that server. Used by tests and benchmarks.
  */
@@ -29,25 +52,10 @@ export async function openScratchDatabase(baseUrl: string | undefined, poolSize 
     await migrate(handle);
     return { handle, label: 'PGlite (in memory)', drop: async () => {} };
   }
-  const name = `ostal_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = await openPostgres(url.toString(), poolSize);
+  const { url, drop } = await createServerDatabase(baseUrl);
+  const handle = await openPostgres(url, poolSize);
   await migrate(handle);
-  return {
-    handle,
-    label: `PostgreSQL (${url.host}, pool of ${poolSize})`,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return { handle, label: `PostgreSQL (${new URL(url).host}, pool of ${poolSize})`, drop };
 }
 
 /** Opens a migrated, empty database of the given kind; close() removes it. */

@@ -4,9 +4,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import pg from 'pg';
+import { createServerDatabase } from '../../platform/testing.ts';
 import { runCli } from '../../cli.ts';
 
 async function configured(kind: 'pglite' | 'postgresql'): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
@@ -14,23 +13,8 @@ async function configured(kind: 'pglite' | 'postgresql'): Promise<{ env: Record<
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-cli-year-'));
     return { env: { DATA_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
-  const base = process.env.TEST_DATABASE_URL!;
-  const name = `ostal_test_cli_year_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const u = new URL(base);
-  u.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: u.toString() },
-    cleanup: async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  const { url, drop } = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_cli_year');
+  return { env: { DATABASE_URL: url }, cleanup: drop };
 }
 
 // The CLI is a thin layer over the domain functions (tested on both databases beside them);
