@@ -10,6 +10,16 @@ export function canSeeHousehold(v: Viewer, householdId: number, householdClassId
   return v.isAdmin || v.householdIds.includes(householdId) || householdClassIds.some((c) => v.regentClassIds.includes(c));
 }
 
+/**
+ * The children of a household a viewer may see on its page. A parent and the IT group see them
+ * all; a regent only the pupils of their own classes: a sibling in another class is not theirs
+ * to know about, not even by first name (minors' data is kept minimal, DESIGN.md).
+ */
+export function visiblePupils<P extends { class_id: number | null }>(v: Viewer, householdId: number, pupils: readonly P[]): P[] {
+  if (v.isAdmin || v.householdIds.includes(householdId)) return [...pupils];
+  return pupils.filter((p) => p.class_id !== null && v.regentClassIds.includes(p.class_id));
+}
+
 export function canSeePerson(v: Viewer, personId: number): boolean {
   return v.isAdmin || v.personId === personId;
 }

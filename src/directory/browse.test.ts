@@ -69,6 +69,46 @@ forEachDatabase('directory pages', (t) => {
     }
   });
 
+  test('a regent sees the pupil of their class and its guardians, never the sibling in another class (page nor search)', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const school = await aSchool(db);
+      const classA = await aClass(db, { schoolId: school.id, name: 'CE2-A', level: 'CE2' });
+      const classB = await aClass(db, { schoolId: school.id, name: 'CM2-B', level: 'CM2' });
+      const regent = await aRegent(db, classA.id);
+      const family = await aHousehold(db, { name: 'Familha Delmas', classIds: [classA.id, classB.id], guardians: 2 });
+      await db.updateTable('pupil').set({ first_name: 'Azalaïs' }).where('id', '=', family.pupils[0]!.id).execute();
+      await db.updateTable('pupil').set({ first_name: 'Bertrand' }).where('id', '=', family.pupils[1]!.id).execute();
+      const elsewhere = await aHousehold(db, { name: 'Familha Soulié', classIds: [classB.id] });
+
+      const asRegent = new WebClient(app.url);
+      await asRegent.signInAs(handle, regent.id);
+      const res = await asRegent.get(`/directory/households/${family.id}`);
+      assert.equal(res.status, 200);
+      const page = await res.text();
+      assert.match(page, /Azalaïs/);
+      for (const g of family.guardians) assert.ok(page.includes(g.email!), 'the guardians\' contact is shown to the regent');
+      assert.doesNotMatch(page, /Bertrand/);
+      assert.doesNotMatch(page, /CM2-B/);
+      // A household with no child in the regent's classes is refused, whatever its id.
+      assert.equal((await asRegent.get(`/directory/households/${elsewhere.id}`)).status, 403);
+      // The sibling's first name does not find the household; the pupil's name does.
+      assert.doesNotMatch(await (await asRegent.get('/directory/search?q=bertrand')).text(), /Familha Delmas/);
+      assert.match(await (await asRegent.get('/directory/search?q=azala')).text(), /Familha Delmas/);
+      assert.deepEqual(await searchDirectory(db, 'bertrand', [classA.id]), []);
+
+      // The parents and the IT group see both children.
+      const asParent = new WebClient(app.url);
+      await asParent.signInAs(handle, family.guardians[1]!.id);
+      const own = await (await asParent.get(`/directory/households/${family.id}`)).text();
+      assert.match(own, /Azalaïs/);
+      assert.match(own, /Bertrand/);
+    } finally {
+      await app.close();
+    }
+  });
+
   test('an administrator edits a person and manages a group with a non-parent member; output is escaped', async () => {
     const { db, handle } = t();
     const app = await startTestPlatform(handle);

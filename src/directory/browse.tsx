@@ -6,7 +6,7 @@ import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireAdmin, requireViewer } from '../platform/web/guards.ts';
 import { Forbidden, NotFound } from '../platform/errors.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
-import { canBrowse, canSeeClass, canSeeGroup, canSeeHousehold, canSeePerson } from './access.ts';
+import { canBrowse, canSeeClass, canSeeGroup, canSeeHousehold, canSeePerson, visiblePupils } from './access.ts';
 import {
   classDetail,
   groupDetail,
@@ -296,7 +296,7 @@ export function browseRoutes(app: Hono<AppEnv>) {
         </div>
         <h2>{t('directory.household.pupils')}</h2>
         <ul class="plain">
-          {h.pupils.map((p) => (
+          {visiblePupils(v, h.id, h.pupils).map((p) => (
             <li>
               {p.first_name} —{' '}
               {p.class_id ? (

@@ -61,11 +61,16 @@ export async function searchDirectory(db: Queryable, query: string, withinClassI
             )
             .select('household_guardian.person_id'),
         ),
+        // Within classes, a child's first name finds the household only if that child is in one
+        // of them: otherwise the hit would tell a regent the name of a sibling in another class.
         eb.exists(
           eb
             .selectFrom('pupil')
             .whereRef('pupil.household_id', '=', 'household.id')
             .where((w) => w(w.fn('lower', ['pupil.first_name']), 'like', like))
+            .$if(withinClassIds !== undefined, (qb) =>
+              qb.where((w) => w.exists(w.selectFrom('enrolment').whereRef('enrolment.pupil_id', '=', 'pupil.id').where('enrolment.class_id', 'in', withinClassIds!).select('enrolment.pupil_id'))),
+            )
             .select('pupil.id'),
         ),
       ]),
