@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
-import { accountingRole, requireRead, requireTreasurer } from './access.ts';
+import { accountingRole, requireEntries, requireTreasurer } from './access.ts';
 import { importStatement, matchStatementLines, parseBankCsv, parseCamt053, parseOfx, reconciliation, type CsvMapping, type Statement } from './bank.ts';
 import { displayCents, parseAmount } from './money.ts';
 import { uploadedFile } from './upload.ts';
@@ -18,7 +18,7 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const rc = c.get('rc');
     const { t, deps } = rc;
     const role = await accountingRole(deps.db, v.personId);
-    requireRead(role);
+    requireEntries(role);
     const accounts = await deps.db.selectFrom('bank_account').selectAll().orderBy('account_number').execute();
     const q = c.req.query();
     const mapping = (accounts[0]?.csv_mapping ?? null) as CsvMapping | null;
@@ -99,7 +99,7 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const v = requireViewer(c);
     const rc = c.get('rc');
     const { t, deps } = rc;
-    requireRead(await accountingRole(deps.db, v.personId));
+    requireEntries(await accountingRole(deps.db, v.personId));
     const id = Number(c.req.param('id'));
     const asOf = /^\d{4}-\d{2}-\d{2}$/.test(c.req.query('asOf') ?? '') ? c.req.query('asOf')! : new Date().toISOString().slice(0, 10);
     const balanceText = c.req.query('balance') ?? '';

@@ -4,7 +4,7 @@ import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
 import { InvalidInput } from '../platform/errors.ts';
-import { accountingRole, requireRead, requireTreasurer } from './access.ts';
+import { accountingRole, requireEntries, requireRead, requireTreasurer } from './access.ts';
 import { closeFiscalYear, letter, openItems, yearOf } from './books.ts';
 import { displayCents } from './money.ts';
 
@@ -61,7 +61,7 @@ export function booksRoutes(app: Hono<AppEnv>) {
     const rc = c.get('rc');
     const { t, deps } = rc;
     const role = await accountingRole(deps.db, v.personId);
-    requireRead(role);
+    requireEntries(role);
     const fy = await yearOf(deps.db, new Date().toISOString().slice(0, 10));
     const items = await openItems(deps.db, fy ? { fiscalYearId: fy.id } : {});
     const groups = new Map<string, typeof items>();

@@ -6,7 +6,7 @@ import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
 import { DomainError, Forbidden, NotFound } from '../platform/errors.ts';
-import { accountingRole, requireRead, requireTreasurer } from './access.ts';
+import { accountingRole, requireEntries, requireTreasurer } from './access.ts';
 import { attach, reverseEntry } from './books.ts';
 import { displayCents } from './money.ts';
 import { uploadedFile } from './upload.ts';
@@ -18,7 +18,7 @@ async function entryPage(c: Context<AppEnv>, refused: { date: string; error: str
   const rc = c.get('rc');
   const { t, deps } = rc;
   const role = await accountingRole(deps.db, v.personId);
-  requireRead(role);
+  requireEntries(role);
   const id = Number(c.req.param('id'));
   const e = await deps.db.selectFrom('entry').selectAll().where('id', '=', id).executeTakeFirst();
   if (!e) throw new NotFound('accounting.error.noEntry', { id });
@@ -105,7 +105,7 @@ export function entryRoutes(app: Hono<AppEnv>) {
   app.get('/accounting/attachments/:sha{[0-9a-f]{64}}', async (c) => {
     const v = requireViewer(c);
     const { deps } = c.get('rc');
-    requireRead(await accountingRole(deps.db, v.personId));
+    requireEntries(await accountingRole(deps.db, v.personId));
     const blob = await deps.db.selectFrom('attachment_blob').selectAll().where('sha256', '=', c.req.param('sha')).executeTakeFirst();
     if (!blob) throw new NotFound('accounting.error.noFile');
     // Served as a download: a receipt uploaded as HTML must not run in our origin.

@@ -182,3 +182,9 @@ export function sectionsDoc(t: T, sections: Sections, labels: Map<string, string
     tables: [{ head: [t('accounting.section'), t('accounting.label'), t('accounting.charges'), t('accounting.products'), t('accounting.h.result')], rows }],
   };
 }
+
+/** For readers of the summaries only (the board): links to ledgers and entries, which they may not open, become plain text. */
+export function withoutEntryLinks(doc: ReportDoc): ReportDoc {
+  const plain = (c: Cell): Cell => (c !== null && typeof c === 'object' && /^\/accounting\/(ledger|entries|journal)\b/.test(c.href) ? c.text : c);
+  return { ...doc, tables: doc.tables.map((tb) => ({ ...tb, rows: tb.rows.map((r) => ({ ...r, cells: r.cells.map(plain) })) })) };
+}

@@ -9,12 +9,12 @@ import type { AppEnv, Ctx, RequestContext } from '../platform/web/context.ts';
 import { Layout } from '../platform/web/layout.tsx';
 import { requireViewer } from '../platform/web/guards.ts';
 import { InvalidInput } from '../platform/errors.ts';
-import { accountingRole, requireRead } from './access.ts';
+import { accountingRole, requireEntries, requireRead, type AccountingRole } from './access.ts';
 import { isCalendarDate, yearOf } from './books.ts';
 import { displayCents } from './money.ts';
-import { generalLedger, journalReport, sectionReport, trialBalance } from './reports.ts';
+import { familiesSummed, generalLedger, journalReport, sectionReport, trialBalance } from './reports.ts';
 import {
-  balanceSheetDoc, csvFileName, incomeStatementDoc, journalDoc, ledgerDoc, sectionsDoc, toCsv, trialBalanceDoc,
+  balanceSheetDoc, csvFileName, incomeStatementDoc, journalDoc, ledgerDoc, sectionsDoc, toCsv, trialBalanceDoc, withoutEntryLinks,
   type Cell, type ReportDoc,
 } from './reportDocs.ts';
 
@@ -144,18 +144,33 @@ interface Built {
   sectionFilter?: boolean;
 }
 
+/** The trial balance rows; a reader of the summaries gets the families' sub-accounts summed up. */
+async function balanceRows(c: Ctx, p: ReportPeriod, role: AccountingRole) {
+  const db = c.get('rc').deps.db;
+  const { rows } = await trialBalance(db, p);
+  if (role.readsEntries) return rows;
+  const labels = new Map((await db.selectFrom('account').select(['number', 'label']).where('number', 'like', '41_').execute()).map((a) => [a.number, a.label]));
+  return familiesSummed(rows, (account) => labels.get(account) ?? account);
+}
+
 async function sectionsOf(c: Ctx) {
   return c.get('rc').deps.db.selectFrom('analytic_section').select(['code', 'label']).orderBy('code').execute();
 }
 
-/** One route, three outputs of the same tables. */
-function report(app: Hono<AppEnv>, path: string, build: (c: Context<AppEnv>, p: ReportPeriod) => Promise<Built>) {
+/**
+ * One route, three outputs of the same tables. `entries`: the report lists entries (journal,
+ * ledger), each naming a family and its money — the treasurer's and the accountant's only.
+ */
+function report(app: Hono<AppEnv>, path: string, build: (c: Context<AppEnv>, p: ReportPeriod, role: AccountingRole) => Promise<Built>, o: { entries?: boolean } = {}) {
   app.get(path, async (c) => {
     const v = requireViewer(c);
     const rc = c.get('rc');
-    requireRead(await accountingRole(rc.deps.db, v.personId));
+    const role = await accountingRole(rc.deps.db, v.personId);
+    if (o.entries) requireEntries(role);
+    else requireRead(role);
     const p = await period(c);
-    const b = await build(c, p);
+    const built = await build(c, p, role);
+    const b = role.readsEntries ? built : { ...built, doc: withoutEntryLinks(built.doc) };
     const { t } = rc;
     const sectionLabel = p.section ? (await sectionsOf(c)).find((s) => s.code === p.section)?.label ?? p.section : '';
     const meta = `${t('accounting.periodLine', { from: p.from, to: p.to })}${p.section ? ` · ${t('accounting.section')} ${p.section} – ${sectionLabel}` : ''}`;
@@ -189,7 +204,7 @@ function report(app: Hono<AppEnv>, path: string, build: (c: Context<AppEnv>, p: 
     return c.html(
       <Layout rc={rc} title={b.title}>
         <style>{raw(PRINT_CSS)}</style>
-        <ReportNav rc={rc} p={p} />
+        <ReportNav rc={rc} p={p} role={role} />
         <PeriodForm action={path} p={p} rc={rc} extra={b.form} {...(b.sectionFilter ? { sections: await sectionsOf(c) } : {})} />
         <p class="muted">{meta}</p>
         <p class="no-print">
@@ -202,12 +217,11 @@ function report(app: Hono<AppEnv>, path: string, build: (c: Context<AppEnv>, p: 
   });
 }
 
-export function ReportNav({ rc, p }: { rc: RequestContext; p: { from: string; to: string } }) {
+export function ReportNav({ rc, p, role }: { rc: RequestContext; p: { from: string; to: string }; role: AccountingRole }) {
   const { t } = rc;
   const q = `from=${p.from}&to=${p.to}`;
   const links: Array<[string, string]> = [
-    ['/accounting/journal', t('accounting.journalReport')],
-    ['/accounting/ledger', t('accounting.ledger')],
+    ...(role.readsEntries ? ([['/accounting/journal', t('accounting.journalReport')], ['/accounting/ledger', t('accounting.ledger')]] as Array<[string, string]>) : []),
     ['/accounting/balance', t('accounting.trialBalance')],
     ['/accounting/income-statement', t('accounting.incomeStatement')],
     ['/accounting/balance-sheet', t('accounting.balanceSheet')],
@@ -240,7 +254,7 @@ export function reportRoutes(app: Hono<AppEnv>) {
         </>
       ),
     };
-  });
+  }, { entries: true });
 
   report(app, '/accounting/ledger', async (c, p) => {
     const { t, deps } = c.get('rc');
@@ -255,25 +269,22 @@ export function reportRoutes(app: Hono<AppEnv>) {
       sectionFilter: true,
       form: <><label for="account">{t('accounting.account')}</label> <input type="text" id="account" name="account" value={account} inputmode="numeric" placeholder="512" />{' '}</>,
     };
+  }, { entries: true });
+
+  report(app, '/accounting/balance', async (c, p, role) => {
+    const { t } = c.get('rc');
+    return { title: t('accounting.trialBalance'), doc: trialBalanceDoc(t, await balanceRows(c, p, role), p), sectionFilter: true };
   });
 
-  report(app, '/accounting/balance', async (c, p) => {
-    const { t, deps } = c.get('rc');
-    const tb = await trialBalance(deps.db, p);
-    return { title: t('accounting.trialBalance'), doc: trialBalanceDoc(t, tb.rows, p), sectionFilter: true };
-  });
-
-  report(app, '/accounting/income-statement', async (c, p) => {
-    const { t, deps } = c.get('rc');
-    const tb = await trialBalance(deps.db, p);
-    return { title: t('accounting.incomeStatement'), doc: incomeStatementDoc(t, tb.rows), sectionFilter: true };
+  report(app, '/accounting/income-statement', async (c, p, role) => {
+    const { t } = c.get('rc');
+    return { title: t('accounting.incomeStatement'), doc: incomeStatementDoc(t, await balanceRows(c, p, role)), sectionFilter: true };
   });
 
   // The balance sheet is the whole association's: no section filter.
-  report(app, '/accounting/balance-sheet', async (c, p) => {
-    const { t, deps } = c.get('rc');
-    const tb = await trialBalance(deps.db, { from: p.from, to: p.to });
-    return { title: t('accounting.balanceSheet'), doc: balanceSheetDoc(t, tb.rows) };
+  report(app, '/accounting/balance-sheet', async (c, p, role) => {
+    const { t } = c.get('rc');
+    return { title: t('accounting.balanceSheet'), doc: balanceSheetDoc(t, await balanceRows(c, { from: p.from, to: p.to }, role)) };
   });
 
   report(app, '/accounting/sections', async (c, p) => {

@@ -42,6 +42,36 @@ export async function trialBalance(db: Queryable, p: Period & { journal?: string
   return { rows, totals: sumRows(rows) };
 }
 
+/**
+ * The trial balance as the board reads it: the sub-accounts of the users' accounts (41…, where
+ * some books keep one account per family, e.g. from another software's FEC) summed into their
+ * three-digit account, debit balances apart from credit balances so that the balance sheet
+ * (assets and liabilities by sign) and every total stay the same as the treasurer's.
+ */
+export function familiesSummed(rows: readonly TrialBalanceRow[], labelOf: (account: string) => string): TrialBalanceRow[] {
+  const out: TrialBalanceRow[] = [];
+  const merged = new Map<string, TrialBalanceRow>();
+  for (const r of rows) {
+    if (!(r.account.startsWith('41') && r.account.length > 3)) {
+      out.push({ ...r });
+      continue;
+    }
+    const account = r.account.slice(0, 3);
+    const key = `${account}${r.balance >= 0 ? '+' : '-'}`;
+    const m = merged.get(key);
+    if (m) {
+      m.debit += r.debit;
+      m.credit += r.credit;
+      m.balance += r.balance;
+    } else {
+      const row = { account, label: labelOf(account), debit: r.debit, credit: r.credit, balance: r.balance };
+      merged.set(key, row);
+      out.push(row);
+    }
+  }
+  return out.sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
+}
+
 export function sumRows(rows: readonly TrialBalanceRow[]) {
   let debit = 0;
   let credit = 0;

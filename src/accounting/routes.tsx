@@ -98,6 +98,21 @@ export function accountingRoutes(app: Hono<AppEnv>) {
     const rc = c.get('rc');
     const { t } = rc;
     const p = await period(c);
+    if (!role.readsEntries) {
+      // The board's accounting page: the summary reports, no entry (each one names a family).
+      return c.html(
+        <Layout rc={rc} title={t('accounting.title')}>
+          <p class="hint">{t('accounting.summariesOnly')}</p>
+          <ul>
+            <li><a href={`/accounting/income-statement?from=${p.from}&to=${p.to}`}>{t('accounting.incomeStatement')}</a></li>
+            <li><a href={`/accounting/balance-sheet?from=${p.from}&to=${p.to}`}>{t('accounting.balanceSheet')}</a></li>
+            <li><a href={`/accounting/balance?from=${p.from}&to=${p.to}`}>{t('accounting.trialBalance')}</a></li>
+            <li><a href={`/accounting/sections?from=${p.from}&to=${p.to}`}>{t('accounting.sections')}</a></li>
+            <li><a href="/accounting/years">{t('accounting.years')}</a></li>
+          </ul>
+        </Layout>,
+      );
+    }
     const journalCodes = (await rc.deps.db.selectFrom('journal').select(['code', 'label']).orderBy('code').execute());
     const jq = c.req.query('journal') ?? '';
     const journal = journalCodes.some((j) => j.code === jq) ? jq : undefined;
