@@ -177,3 +177,14 @@ export function toCsv(rows: Array<Array<string | number>>): string {
   };
   return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
+
+/**
+ * In an anonymous survey, a unit (class, group, list) with fewer invitations than this shows no
+ * answered count: in a group of two, "1 answered" plus the answers tell who wrote what. Five is
+ * the usual smallest cell of statistical disclosure control.
+ */
+export const ANONYMOUS_MIN_UNIT = 5;
+
+export function unitRateShown(anonymous: boolean, invited: number): boolean {
+  return !anonymous || invited >= ANONYMOUS_MIN_UNIT;
+}

@@ -9,7 +9,7 @@ import { Conflict, Forbidden, InvalidInput, NotFound } from '../platform/errors.
 import { isLang, translator, type Lang, type MessageKey } from '../platform/i18n/index.ts';
 import { canCreateSurveys, canOrganise, requireOrganiser, targetScope } from './access.ts';
 import { allQuestions, checkSubmission, keepVisible, readForm, text, type Answers, type FieldError, type FormBody, type SurveyDef } from './answers.ts';
-import { analyse, crossTab, isCategorical, type QuestionResult } from './analysis.ts';
+import { analyse, crossTab, isCategorical, type QuestionResult, ANONYMOUS_MIN_UNIT, unitRateShown } from './analysis.ts';
 import { openInvitation, saveDraft, submitResponse } from './answering.ts';
 import { addAudience, audienceOf, closeSurvey, openSurvey, removeAudience, resolveAudience, responseRates, sendReminders } from './campaign.ts';
 import { barChart, dayChart, stackedChart } from './charts.ts';
@@ -961,10 +961,16 @@ export function surveysRoutes(app: Hono<AppEnv>) {
                     {u.parent && <span class="muted"> ({u.parent})</span>}
                   </td>
                   <td>{u.invited}</td>
-                  <td>{u.answered}</td>
-                  <td>
-                    {u.pct} <RateBar pct={u.pct} />
-                  </td>
+                  {unitRateShown(s.anonymous, u.invited) ? (
+                    <>
+                      <td>{u.answered}</td>
+                      <td>
+                        {u.pct} <RateBar pct={u.pct} />
+                      </td>
+                    </>
+                  ) : (
+                    <td colspan={2} class="muted">{t('surveys.rate.tooSmall', { n: ANONYMOUS_MIN_UNIT })}</td>
+                  )}
                 </tr>
               ))}
             </tbody>

@@ -157,6 +157,10 @@ forEachDatabase('survey pages', (t) => {
       assert.doesNotMatch(row!, new RegExp(h.guardians[0]!.email!));
       const rate = await (await org.get(`/surveys/${s.id}/rate`)).text();
       assert.match(rate, /1 réponses sur 1 invitations/);
+      // The class has one invited family: its row would tell who answered, so it shows no count.
+      const classRow = rate.match(new RegExp(`${cls.name}[\\s\\S]*?</tr>`))![0];
+      assert.match(classRow, /Non affiché : questionnaire anonyme et moins de 5 invitations/);
+      assert.doesNotMatch(classRow, /<td>1<\/td>\s*<td>\s*100/);
     } finally {
       await app.close();
     }
