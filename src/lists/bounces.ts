@@ -73,6 +73,7 @@ export async function recordBounce(db: Queryable, mailer: Mailer, domain: string
       subject: `[${list.slug}] Distribution suspendue / Delivery suspended: ${d.address}`,
       // RFC 3834: vacation responders and other robots do not answer it.
       headers: { 'Auto-Submitted': 'auto-generated' },
+      sensitive: false,
       text: `Les messages de la liste ${list.slug}@${domain} ne parviennent plus à ${d.address} : sa réception est suspendue. Vous pouvez la rétablir depuis la page de la liste.\nMessages to ${d.address} keep bouncing: delivery is suspended. You can re-enable it from the list page.\n`,
     });
   }

@@ -74,6 +74,8 @@ export async function sendDigests(ctx: { db: Db; domain: string; publicUrl: stri
             'List-Archive': `<${ctx.publicUrl}/lists/${l.slug}/archive>`,
             Precedence: 'list',
           },
+          // No per-member token: a digest names the list, not the member (no List-Unsubscribe).
+          sensitive: false,
         });
       }
       return members.length;

@@ -180,6 +180,9 @@ forEachDatabase('list mail end to end', (t) => {
     assert.equal(kept.length, 1);
     assert.equal(kept[0]!.status, 'kept');
     assert.match(Buffer.from(kept[0]!.raw).toString(), /List-Id: /);
+    // Its one-click unsubscribe link acts as the member: the outbox page must not show it.
+    assert.match(Buffer.from(kept[0]!.raw).toString(), /\/api\/public\/lists\/unsubscribe\//);
+    assert.equal(kept[0]!.sensitive, true);
   });
 
   test('a DSN to the VERP address scores the member; at the threshold delivery is suspended and the owners told; re-enabled later', async () => {

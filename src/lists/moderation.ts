@@ -46,6 +46,9 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
       to: [r.email],
       subject: `[${r.slug}] Message en attente / Held message: ${m.subject}`.slice(0, 300),
       headers: { 'Reply-To': at(r.slug, 'moderate'), 'Auto-Submitted': 'auto-generated' },
+      // The token alone decides nothing: only mail whose From is a proven moderator does
+      // (decideByReply), and the administrators who read the outbox may moderate anyway.
+      sensitive: false,
       text:
         `Un message de ${m.from_address} attend votre décision (liste ${r.slug}@${ctx.domain}).\n` +
         `- Pour le diffuser : répondez à ce courriel.\n` +
@@ -126,6 +129,7 @@ export async function decideHeld(
         subject: `Message refusé / Message rejected: ${row.subject}`.slice(0, 300),
         // RFC 3834: vacation responders and other robots do not answer it.
         headers: { 'Auto-Submitted': 'auto-replied' },
+        sensitive: false,
         text: `Votre message à ${list.slug}@${ctx.domain} n'a pas été diffusé.\nYour message to ${list.slug}@${ctx.domain} was not distributed.\n\n${reason}\n`,
       });
     }
@@ -165,6 +169,7 @@ export async function expireHeld(ctx: ModerationContext, now = new Date()): Prom
         subject: `Message expiré / Message expired: ${m.subject}`.slice(0, 300),
         // RFC 3834: vacation responders and other robots do not answer it.
         headers: { 'Auto-Submitted': 'auto-replied' },
+        sensitive: false,
         text: `Votre message à ${list.slug}@${ctx.domain} n'a pas été examiné à temps et n'a pas été diffusé.\nYour message to ${list.slug}@${ctx.domain} was not reviewed in time and was not distributed.\n`,
       });
     }

@@ -142,11 +142,12 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
       return;
     }
     if (!transport) {
-      // No relay: the copy goes to the outbox in the same transaction that marks it done.
+      // No relay: the copy goes to the outbox in the same transaction that marks it done. It is
+      // sensitive: its List-Unsubscribe link (RFC 8058 one-click) takes its member off the list.
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('outbox_message')
-          .values({ envelope_from: copy.from, envelope_to: [d.address], subject: copy.subject.slice(0, 500), raw: copy.raw, status: 'kept' })
+          .values({ envelope_from: copy.from, envelope_to: [d.address], subject: copy.subject.slice(0, 500), raw: copy.raw, status: 'kept', sensitive: true })
           .execute();
         await trx.updateTable('list_delivery').set({ status: 'kept', sent_at: new Date(), claimed_until: null, attempts: d.attempts + 1 }).where('id', '=', d.id).execute();
       });

@@ -47,7 +47,7 @@ forEachDatabase('outgoing mail', (t) => {
   test('without a relay, mail is kept in the outbox', async () => {
     const { db } = t();
     const mailer = createMailer({});
-    const id = await mailer.enqueue(db, { from: 'Ostal <no-reply@lists.example.org>', to: ['Parent@Example.org'], subject: 'Bonjorn', text: 'Òsca !' });
+    const id = await mailer.enqueue(db, { from: 'Ostal <no-reply@lists.example.org>', to: ['Parent@Example.org'], subject: 'Bonjorn', text: 'Òsca !', sensitive: false });
     const row = await db.selectFrom('outbox_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     assert.equal(row.status, 'kept');
     assert.deepEqual(row.envelope_to, ['parent@example.org']);
@@ -62,7 +62,7 @@ forEachDatabase('outgoing mail', (t) => {
     const relay = await sink();
     const mailer = createMailer({ relayUrl: relay.url });
     try {
-      const id = await mailer.enqueue(db, { from: 'no-reply@lists.example.org', to: ['a@example.org', 'b@example.org'], subject: 'Sortida', text: 'Dimècres' });
+      const id = await mailer.enqueue(db, { from: 'no-reply@lists.example.org', to: ['a@example.org', 'b@example.org'], subject: 'Sortida', text: 'Dimècres', sensitive: false });
       assert.equal(await mailer.deliverDue(db), 1);
       assert.equal(await mailer.deliverDue(db), 0, 'a sent message is not sent again');
       assert.equal(relay.received.length, 1);
@@ -92,8 +92,8 @@ forEachDatabase('outgoing mail', (t) => {
     const a = createMailer({ relayUrl: relay.url });
     const b = createMailer({ relayUrl: relay.url });
     try {
-      await a.enqueue(db, { from: 'no-reply@lists.example.org', to: ['lent@example.org'], subject: 'Premièr', text: '…' });
-      const second = await a.enqueue(db, { from: 'no-reply@lists.example.org', to: ['segond@example.org'], subject: 'Segond', text: '…' });
+      await a.enqueue(db, { from: 'no-reply@lists.example.org', to: ['lent@example.org'], subject: 'Premièr', text: '…', sensitive: false });
+      const second = await a.enqueue(db, { from: 'no-reply@lists.example.org', to: ['segond@example.org'], subject: 'Segond', text: '…', sensitive: false });
       const byA = a.deliverDue(db);
       await slow;
       // Meanwhile the second message's lease runs out and another deliverer sends it.
@@ -115,7 +115,7 @@ forEachDatabase('outgoing mail', (t) => {
     const a = createMailer({ relayUrl: relay.url });
     const b = createMailer({ relayUrl: relay.url });
     try {
-      for (let i = 0; i < 12; i++) await a.enqueue(db, { from: 'no-reply@lists.example.org', to: [`p${i}@example.org`], subject: `Rapèl ${i}`, text: '…' });
+      for (let i = 0; i < 12; i++) await a.enqueue(db, { from: 'no-reply@lists.example.org', to: [`p${i}@example.org`], subject: `Rapèl ${i}`, text: '…', sensitive: false });
       const [na, nb] = await Promise.all([a.deliverDue(db), b.deliverDue(db)]);
       assert.equal(na + nb, 12);
       assert.equal(relay.received.length, 12, 'no message twice');
@@ -134,7 +134,7 @@ forEachDatabase('outgoing mail', (t) => {
     const relay = await sink(() => code);
     const mailer = createMailer({ relayUrl: relay.url });
     try {
-      const id = await mailer.enqueue(db, { from: 'no-reply@lists.example.org', to: ['c@example.org'], subject: 'Tèst', text: '…' });
+      const id = await mailer.enqueue(db, { from: 'no-reply@lists.example.org', to: ['c@example.org'], subject: 'Tèst', text: '…', sensitive: false });
       assert.equal(await mailer.deliverDue(db), 0);
       let row = await db.selectFrom('outbox_message').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(row.status, 'queued');
@@ -172,11 +172,11 @@ forEachDatabase('DKIM on outgoing mail', (t) => {
     const mailer = createMailer({ relayUrl: relay.url });
     mailer.addDkimKey(key);
     try {
-      const signedId = await mailer.enqueue(db, { from: 'Conselh <conselh+owner@Lists.Example.org>', to: ['a@example.org'], subject: 'Resumit', text: 'Òsca', headers: { 'List-Id': '<conselh.lists.example.org>' } });
-      const other = { from: 'Ostal <no-reply@ostal.example.org>', to: ['b@example.org'], subject: 'Connexion', text: 'Code : 123456', headers: fixed };
+      const signedId = await mailer.enqueue(db, { from: 'Conselh <conselh+owner@Lists.Example.org>', to: ['a@example.org'], subject: 'Resumit', text: 'Òsca', headers: { 'List-Id': '<conselh.lists.example.org>' }, sensitive: false });
+      const other = { from: 'Ostal <no-reply@ostal.example.org>', to: ['b@example.org'], subject: 'Connexion', text: 'Code : 123456', headers: fixed, sensitive: false };
       const plainId = await mailer.enqueue(db, other);
-      const forwardId = await mailer.enqueueRaw(db, { envelopeFrom: '', to: ['c@example.org'], subject: 'Fwd', raw: Buffer.from('From: x@example.net\r\nSubject: Fwd\r\n\r\nHi\r\n'), signAs: 'lists.example.org' });
-      const unsignedRawId = await mailer.enqueueRaw(db, { envelopeFrom: '', to: ['c@example.org'], subject: 'Fwd', raw: Buffer.from('From: x@example.net\r\nSubject: Fwd\r\n\r\nHi\r\n'), signAs: 'elsewhere.example.org' });
+      const forwardId = await mailer.enqueueRaw(db, { envelopeFrom: '', to: ['c@example.org'], subject: 'Fwd', raw: Buffer.from('From: x@example.net\r\nSubject: Fwd\r\n\r\nHi\r\n'), signAs: 'lists.example.org', sensitive: false });
+      const unsignedRawId = await mailer.enqueueRaw(db, { envelopeFrom: '', to: ['c@example.org'], subject: 'Fwd', raw: Buffer.from('From: x@example.net\r\nSubject: Fwd\r\n\r\nHi\r\n'), signAs: 'elsewhere.example.org', sensitive: false });
       const stored = async (id: number) => Buffer.from((await db.selectFrom('outbox_message').select('raw').where('id', '=', id).executeTakeFirstOrThrow()).raw);
       assert.ok((await stored(plainId)).equals(await composeRaw(other)), 'no key for its domain: the bytes are what the composer made');
       assert.ok(!(await stored(plainId)).toString().includes('DKIM-Signature'));

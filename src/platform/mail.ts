@@ -1,5 +1,7 @@
 // Outgoing mail. Every message is first written to outbox_message (durable), then either
 // kept there for administrators to read (no relay configured) or delivered to SMTP_RELAY_URL.
+// Sensitive mail (a token that acts as its recipient) is kept or delivered the same way, but no
+// page shows its content, and its bytes are blanked once the relay has it (migration 0034).
 // Mail From a domain whose DKIM key the mailer holds is signed when it is queued, so the
 // stored bytes are exactly what leaves; mail from any other domain is stored unchanged.
 import { dkimSign } from 'mailauth';
@@ -15,8 +17,11 @@ export interface OutgoingMail {
   text: string;
   html?: string;
   headers?: Record<string, string>;
-  /** Carries a secret (sign-in link or code): never logged. */
-  sensitive?: boolean;
+  /**
+   * Carries a token that acts as its recipient (sign-in link or code, personal survey link,
+   * one-click unsubscribe): its content is never shown nor logged. Every caller decides.
+   */
+  sensitive: boolean;
 }
 
 export async function composeRaw(mail: OutgoingMail): Promise<Buffer> {
@@ -70,6 +75,8 @@ export interface RawMail {
   raw: Buffer;
   /** Sign with this domain's key (when the mailer holds it), whatever the From says. */
   signAs?: string;
+  /** As OutgoingMail.sensitive. */
+  sensitive: boolean;
 }
 
 export interface Mailer {
@@ -97,7 +104,7 @@ export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimK
     const key = domain ? keys.get(domain.toLowerCase()) : undefined;
     return key ? dkimSignRaw(raw, key) : raw;
   };
-  async function store(db: Queryable, m: { envelopeFrom: string; to: string[]; subject: string; raw: Buffer; sensitive?: boolean | undefined }) {
+  async function store(db: Queryable, m: { envelopeFrom: string; to: string[]; subject: string; raw: Buffer; sensitive: boolean }) {
     const row = await db
       .insertInto('outbox_message')
       .values({
@@ -107,7 +114,7 @@ export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimK
         raw: m.raw,
         status: transport ? 'queued' : 'kept',
         next_attempt_at: transport ? new Date() : null,
-        sensitive: m.sensitive ?? false,
+        sensitive: m.sensitive,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -126,7 +133,7 @@ export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimK
     },
     async enqueueRaw(db, mail) {
       const raw = await sign(mail.raw, mail.signAs);
-      return store(db, { envelopeFrom: mail.envelopeFrom, to: mail.to.map(extractAddress), subject: mail.subject.slice(0, 300), raw });
+      return store(db, { envelopeFrom: mail.envelopeFrom, to: mail.to.map(extractAddress), subject: mail.subject.slice(0, 300), raw, sensitive: mail.sensitive });
     },
     async deliverDue(db, limit = 50) {
       if (!transport) return 0;
@@ -134,14 +141,14 @@ export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimK
       // server's timer and `ostal surveys tick` on PostgreSQL — skips them; a deliverer that
       // dies leaves them due again when the lease ends.
       // The lease ends at a whole millisecond, so that the Date read back compares equal below.
-      const r = await sql<{ id: number; envelope_from: string; envelope_to: string[]; raw: Uint8Array; attempts: number; next_attempt_at: Date }>`
+      const r = await sql<{ id: number; envelope_from: string; envelope_to: string[]; raw: Uint8Array; attempts: number; next_attempt_at: Date; sensitive: boolean }>`
         update outbox_message set next_attempt_at = date_trunc('milliseconds', now()) + make_interval(mins => ${LEASE_MINUTES})
         where id in (
           select id from outbox_message
           where status = 'queued' and next_attempt_at <= now()
           order by id limit ${limit}
           for update skip locked)
-        returning id, envelope_from, envelope_to, raw, attempts, next_attempt_at`.execute(db);
+        returning id, envelope_from, envelope_to, raw, attempts, next_attempt_at, sensitive`.execute(db);
       const due = r.rows.sort((a, b) => Number(a.id) - Number(b.id));
       let sent = 0;
       for (const m of due) {
@@ -153,7 +160,12 @@ export function createMailer(opts: { relayUrl?: string | undefined; dkim?: DkimK
         if (Number(renewed.numAffectedRows ?? 0) !== 1) continue;
         try {
           await transport.sendMail({ envelope: { from: m.envelope_from, to: m.envelope_to }, raw: Buffer.from(m.raw) });
-          await db.updateTable('outbox_message').set({ status: 'sent', sent_at: new Date(), attempts: m.attempts + 1, last_error: null }).where('id', '=', m.id).execute();
+          // A secret the relay has is not kept (the schema's trigger blanks it as well).
+          await db
+            .updateTable('outbox_message')
+            .set({ status: 'sent', sent_at: new Date(), attempts: m.attempts + 1, last_error: null, ...(m.sensitive ? { raw: Buffer.alloc(0) } : {}) })
+            .where('id', '=', m.id)
+            .execute();
           sent++;
         } catch (err) {
           const e = err as { responseCode?: number; message: string };

@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import { simpleParser } from 'mailparser';
 import type { AppEnv } from './context.ts';
+import type { Db } from '../db.ts';
 import { Form, Layout } from './layout.tsx';
 import { requireAdmin } from './guards.ts';
 import { schemaVersion } from '../migrate.ts';
@@ -40,8 +41,16 @@ export function platformRoutes(app: Hono<AppEnv>) {
         : [],
       accountingRole(db, viewer.personId),
     ]);
+    const relay = rc.deps.mailer.relayConfigured;
     return c.html(
       <Layout rc={rc} title={t('home.welcome', { name: viewer.firstName })}>
+        {viewer.isAdmin && !relay && (
+          <div class="notice error" role="status" id="no-relay">
+            <strong>{t('home.noRelay.title')}</strong>
+            <p>{t('home.noRelay')}</p>
+            <p>{t('home.noRelay.how')}</p>
+          </div>
+        )}
         <div class="cards">
           {households.map((h) => (
             <div class="card">
@@ -98,7 +107,7 @@ export function platformRoutes(app: Hono<AppEnv>) {
     const { t } = rc;
     const rows = await rc.deps.db
       .selectFrom('outbox_message')
-      .select(['id', 'created_at', 'envelope_to', 'subject', 'status'])
+      .select(['id', 'created_at', 'envelope_to', 'subject', 'status', 'sensitive'])
       .orderBy('id', 'desc')
       .limit(200)
       .execute();
@@ -125,6 +134,7 @@ export function platformRoutes(app: Hono<AppEnv>) {
                     <td>{m.envelope_to.join(', ')}</td>
                     <td>
                       <a href={`/outbox/${m.id}`}>{m.subject || '—'}</a>
+                      {m.sensitive && <span class="muted"> ({t('outbox.sensitiveTag')})</span>}
                     </td>
                     <td>{t(`outbox.status.${m.status}`)}</td>
                   </tr>
@@ -140,9 +150,15 @@ export function platformRoutes(app: Hono<AppEnv>) {
   app.get('/outbox/:id{[0-9]+}', async (c) => {
     requireAdmin(c);
     const rc = c.get('rc');
-    const m = await rc.deps.db.selectFrom('outbox_message').selectAll().where('id', '=', Number(c.req.param('id'))).executeTakeFirst();
+    const m = await rc.deps.db
+      .selectFrom('outbox_message')
+      .select(['id', 'created_at', 'sent_at', 'envelope_to', 'subject', 'status', 'sensitive'])
+      .where('id', '=', Number(c.req.param('id')))
+      .executeTakeFirst();
     if (!m) throw new NotFound('error.notFound');
-    const parsed = await simpleParser(Buffer.from(m.raw));
+    // A sensitive message's bytes are never read here: only its recipient may see its link or code.
+    const body = m.sensitive ? null : await outboxText(rc.deps.db, m.id);
+    const when = (d: Date | string) => new Date(d).toLocaleString(rc.lang === 'en' ? 'en-GB' : 'fr-FR', { timeZone: 'Europe/Paris' });
     return c.html(
       <Layout rc={rc} title={m.subject || '—'}>
         <p>
@@ -151,10 +167,18 @@ export function platformRoutes(app: Hono<AppEnv>) {
         <dl>
           <dt>{rc.t('outbox.to')}</dt>
           <dd>{m.envelope_to.join(', ')}</dd>
+          <dt>{rc.t('outbox.date')}</dt>
+          <dd>{when(m.created_at)}</dd>
           <dt>{rc.t('outbox.status')}</dt>
           <dd>{rc.t(`outbox.status.${m.status}`)}</dd>
+          {m.sent_at && (
+            <>
+              <dt>{rc.t('outbox.sent')}</dt>
+              <dd>{when(m.sent_at)}</dd>
+            </>
+          )}
         </dl>
-        <pre class="mail">{parsed.text ?? ''}</pre>
+        {body === null ? <p class="notice info">{rc.t('outbox.sensitive')}</p> : <pre class="mail">{body}</pre>}
       </Layout>,
     );
   });
@@ -212,4 +236,10 @@ export function platformRoutes(app: Hono<AppEnv>) {
       </Layout>,
     );
   });
+}
+
+/** The text of a message that carries no secret, as its recipient would read it. */
+async function outboxText(db: Db, id: number): Promise<string> {
+  const row = await db.selectFrom('outbox_message').select('raw').where('id', '=', id).where('sensitive', '=', false).executeTakeFirstOrThrow();
+  return (await simpleParser(Buffer.from(row.raw))).text ?? '';
 }
