@@ -6,14 +6,14 @@ import { field } from '../platform/web/guards.ts';
 import { DomainError } from '../platform/errors.ts';
 import { endSession, redeemCode, redeemLink, requestSignin, SESSION_TTL_MS } from './signin.ts';
 
-const SESSION_COOKIE = 'ostal_session';
+export const SESSION_COOKIE = 'ostal_session';
 
 /** Only local paths are followed after sign-in (no open redirect). */
 function safeNext(raw: unknown): string {
   return typeof raw === 'string' && /^\/(?![/\\])/.test(raw) ? raw : '/';
 }
 
-function startSession(c: Ctx, token: string) {
+export function startSession(c: Ctx, token: string) {
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Lax',

@@ -8,6 +8,7 @@ import { slugify } from '../names.ts';
 import { nextYearLabel, schoolYearOf, yearDates } from '../year/plan.ts';
 import type { GroupKind } from '../tables.ts';
 import { demoAssociation, DEMO_SEED } from './data.ts';
+import { enableTryAs, tryAsKeys } from './tryAs.ts';
 
 export interface DemoContext {
   actor: Actor;
@@ -188,6 +189,8 @@ export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; toda
     for (const extend of demoExtensions) {
       for (const [k, v] of Object.entries((await extend(trx, ctx)) ?? {})) counts[k] = (counts[k] ?? 0) + v;
     }
+    const tryAsFor = tryAsKeys(demo);
+    if (tryAsFor) await enableTryAs(trx, { treasurer: pid(tryAsFor.treasurer), regent: pid(tryAsFor.regent), parent: pid(tryAsFor.parent) });
     await recordEvent(trx, actor, 'directory.demo.load', null, { seed: opts.seed ?? DEMO_SEED, ...counts });
     return counts;
   });

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { Db, Queryable } from '../../platform/db.ts';
 import { recordEvent, type Actor } from '../../platform/audit.ts';
 import { TooLarge } from '../../platform/errors.ts';
+import { markRealData } from '../demo/tryAs.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
 import { applyPlan, loadSnapshot, plannedWrites } from './apply.ts';
 import { countPlan, planImport, PLAN_KINDS, recogniseSheets, type Action, type Counts, type ImportIssue, type PlanKind, type SheetSummary } from './plan.ts';
@@ -108,6 +109,8 @@ export async function importDirectory(db: Db, actor: Actor, file: ImportFile, op
     await applyPlan(trx, plan, snapshot.year?.id ?? null, (done) => opts.onProgress?.(done, total));
     const changed = Object.fromEntries(PLAN_KINDS.map((k) => [k, { create: counts[k].create, update: counts[k].update }]));
     await recordEvent(trx, actor, 'directory.import', `file:${file.name.slice(0, 200)}`, { sha256: report.sha256, changed });
+    // From now on the directory may hold real people: the demo's "try as" is gone for good.
+    await markRealData(trx, actor);
     report.applied = true;
     await opts.beforeCommit?.(trx, report);
     return report;

@@ -10,6 +10,9 @@ import { NotFound } from '../errors.ts';
 import { directoryCounts } from '../../directory/queries.ts';
 import { redactUrl } from '../config.ts';
 import { accountingRole } from '../../accounting/access.ts';
+import { getCookie } from 'hono/cookie';
+import { tryAsPeople } from '../../directory/demo/tryAs.ts';
+import { DEMO_RETURN_COOKIE } from '../../directory/demo/routes.tsx';
 
 export function platformRoutes(app: Hono<AppEnv>) {
   app.get('/healthz', async (c) => {
@@ -33,23 +36,47 @@ export function platformRoutes(app: Hono<AppEnv>) {
       );
     }
     const db = rc.deps.db;
-    const [counts, households, classes, books] = await Promise.all([
+    const [counts, households, classes, books, demoPeople] = await Promise.all([
       directoryCounts(db),
       viewer.householdIds.length ? db.selectFrom('household').select(['id', 'name']).where('id', 'in', viewer.householdIds).orderBy('name').execute() : [],
       viewer.regentClassIds.length
         ? db.selectFrom('class').innerJoin('school', 'school.id', 'class.school_id').select(['class.id', 'class.name', 'school.name as school']).where('class.id', 'in', viewer.regentClassIds).orderBy('class.name').execute()
         : [],
       accountingRole(db, viewer.personId),
+      tryAsPeople(db),
     ]);
+    const tryingAs = getCookie(c, DEMO_RETURN_COOKIE) ? demoPeople.find((p) => p.personId === viewer.personId) : undefined;
     const relay = rc.deps.mailer.relayConfigured;
     return c.html(
       <Layout rc={rc} title={t('home.welcome', { name: viewer.firstName })}>
+        {tryingAs && (
+          <div class="notice info" role="status">
+            <p>{t('demo.tryAs.current', { name: tryingAs.name })}</p>
+            <Form rc={rc} action="/directory/demo/try-as/back">
+              <button type="submit">{t('demo.tryAs.back')}</button>
+            </Form>
+          </div>
+        )}
         {viewer.isAdmin && !relay && (
           <div class="notice error" role="status" id="no-relay">
             <strong>{t('home.noRelay.title')}</strong>
             <p>{t('home.noRelay')}</p>
             <p>{t('home.noRelay.how')}</p>
           </div>
+        )}
+        {viewer.isAdmin && demoPeople.length > 0 && (
+          <section class="card" id="try-as" aria-labelledby="try-as-title">
+            <h2 id="try-as-title">{t('demo.tryAs.title')}</h2>
+            <p class="hint">{t('demo.tryAs.intro')}</p>
+            {demoPeople.map((p) => (
+              <Form rc={rc} action="/directory/demo/try-as">
+                <input type="hidden" name="role" value={p.role} />
+                <button type="submit" class="secondary">
+                  {t(`demo.tryAs.${p.role}`, { name: p.name })}
+                </button>
+              </Form>
+            ))}
+          </section>
         )}
         <div class="cards">
           {households.map((h) => (
