@@ -1,6 +1,7 @@
 // In a real browser (Debian's chromium): the first administrator signs in with the printed
-// link, imports the association's CSV, a parent signs in with the code read from the outbox,
-// and the administrator finds the household by search.
+// link, imports the association's CSV, a parent signs in with the code from their mail (the
+// outbox shows the administrator that it was queued, never the code), and the administrator
+// finds the household by search.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,8 @@ import { openTestDatabase } from '../platform/testing.ts';
 import { startTestPlatform } from '../platform/web/testing.ts';
 import { browserSkipReason, launchBrowser } from '../platform/web/browser.ts';
 import { bootstrapLink } from '../auth/admin.ts';
+import { simpleParser } from 'mailparser';
+import { sql } from 'kysely';
 
 const CSV = `ecole;classe;niveau;regent_prenom;regent_nom;regent_email;regent_telephone
 Calandreta del Solelh;CM1 Solelh;CM1;Bernadeta;Pujòl;bernadeta.pujol@example.org;
@@ -51,7 +54,7 @@ test('sign in through the outbox, import a CSV, find a household by search', { s
     const households = await handle.db.selectFrom('household').select('name').orderBy('name').execute();
     assert.deepEqual(households.map((h) => h.name), ['Familha Aurenja', 'Familha Ginèsta']);
 
-    // A parent asks for a sign-in; the administrator reads the code in the outbox.
+    // A parent asks for a sign-in; the administrator sees it queued in the outbox, not its code.
     const parent = await (await browser.newContext({ locale: 'fr-FR' })).newPage();
     await parent.goto(app.url + '/signin');
     await parent.getByLabel('Adresse électronique').fill('clara.aurenja@example.org');
@@ -60,9 +63,12 @@ test('sign in through the outbox, import a CSV, find a household by search', { s
 
     await admin.goto(app.url + '/outbox');
     await admin.getByRole('link', { name: 'Votre connexion à Ostal' }).first().click();
-    const mail = await admin.locator('pre.mail').innerText();
-    const code = /\b(\d{6})\b/.exec(mail)?.[1];
-    assert.ok(code, 'the outbox shows the code');
+    assert.match(await admin.locator('main').innerText(), /Message personnel : son contenu n'est pas affiché/);
+    assert.equal(await admin.locator('pre.mail').count(), 0);
+    // The parent reads the code in their own mailbox (the stored message, as the relay would deliver it).
+    const stored = await handle.db.selectFrom('outbox_message').select('raw').where(sql<boolean>`${'clara.aurenja@example.org'} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const code = /\b(\d{6})\b/.exec((await simpleParser(Buffer.from(stored.raw))).text ?? '')?.[1];
+    assert.ok(code, 'the mail carries the code');
 
     await parent.getByLabel('Code à six chiffres').fill(code);
     await parent.getByRole('button', { name: 'Valider' }).click();

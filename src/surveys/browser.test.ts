@@ -1,5 +1,5 @@
-// In a real browser (Debian's chromium): the organiser reads a parent's invitation in the outbox,
-// the parent opens the link (no sign-in), saves a draft, comes back, answers; the organiser's
+// In a real browser (Debian's chromium): the organiser sees a parent's invitation queued in the
+// outbox (without its link), the parent opens the link from their mail (no sign-in), saves a draft, comes back, answers; the organiser's
 // chart changes.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import { browserSkipReason, launchBrowser } from '../platform/web/browser.ts';
 import { openSession } from '../auth/signin.ts';
 import { aClass, aHousehold, aPerson } from '../directory/factories.ts';
 import { addAudience, openSurvey } from './campaign.ts';
-import { aSurvey, ORGANISER } from './testing.ts';
+import { aSurvey, linksFor, ORGANISER } from './testing.ts';
 
 test('a parent answers from the link in the outbox and the organiser sees the chart change', { skip: browserSkipReason() }, async () => {
   const handle = await openTestDatabase('pglite');
@@ -33,11 +33,13 @@ test('a parent answers from the link in the outbox and the organiser sees the ch
     await org.goto(`${app.url}/surveys/${s.id}/results`);
     assert.match(await org.locator('main').innerText(), /0 réponses analysées/);
 
-    // The invitation, as the parent would receive it: read in the outbox.
+    // The invitation is in the outbox, its personal link not shown; the parent has it in their mail.
     await org.goto(`${app.url}/outbox`);
     await org.locator('tr', { hasText: family.guardians[0]!.email! }).getByRole('link').click();
-    const mail = await org.locator('pre.mail').innerText();
-    const link = /http:\/\/\S+\/s\/[A-Za-z0-9_-]{43}/.exec(mail)![0];
+    assert.match(await org.locator('main').innerText(), /Message personnel : son contenu n'est pas affiché/);
+    const [token] = await linksFor(db, family.guardians[0]!.email!);
+    assert.ok(token && !(await org.content()).includes(token));
+    const link = `${app.url}/s/${token}`;
 
     const parent = await (await browser.newContext({ locale: 'fr-FR', viewport: { width: 390, height: 800 } })).newPage();
     await parent.goto(link);

@@ -4,6 +4,16 @@ import { connect } from 'node:net';
 import { forEachDatabase } from '../testing.ts';
 import { listMigrations } from '../migrate.ts';
 import { startTestPlatform, WebClient } from './testing.ts';
+import { pathForLog } from './app.tsx';
+
+test('a token in a path never reaches the error log; ordinary paths stay readable', () => {
+  const signin = 'q0Zp3x9_Yk2uVtR-8mBcLwNe4HsJ1aFgDiOyU7PrXlE';
+  assert.equal(pathForLog(`/signin/link/${signin}`), '/signin/link/…');
+  assert.equal(pathForLog(`/s/${signin}`), '/s/…');
+  assert.equal(pathForLog('/api/public/lists/unsubscribe/1234-AbCdEfGhIjKlMnOp'), '/api/public/lists/unsubscribe/…');
+  assert.equal(pathForLog('/directory/households/12'), '/directory/households/12');
+  assert.equal(pathForLog('/accounting/setup-first-fiscal-year'), '/accounting/setup-first-fiscal-year');
+});
 
 forEachDatabase('web shell', (t) => {
   test('/healthz names the database kind and the migration version', async () => {

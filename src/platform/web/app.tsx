@@ -103,11 +103,22 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     if (err instanceof NeedsSignin) return c.redirect(`/signin?next=${encodeURIComponent(err.next)}`, 303);
     if (err instanceof DomainError) return errorPage(rc, c, err.status, rc.t(err.key, err.params));
     if (err instanceof HTTPException) return errorPage(rc, c, err.status, err.status === 413 ? rc.t('error.tooLarge', { max: MAX_POST_BYTES / (1024 * 1024) - 1 }) : err.message);
-    // Unexpected: log the error (never the request body, which may hold tokens) and answer 500.
-    console.error(`error on ${c.req.method} ${c.req.path}:`, err);
+    // Unexpected: log the error (never the request body, nor a token in the path) and answer 500.
+    console.error(`error on ${c.req.method} ${pathForLog(c.req.path)}:`, err);
     return errorPage(rc, c, 500, rc ? rc.t('error.internal') : 'Internal error');
   });
   return app;
+}
+
+/**
+ * The path as logged: a segment that may be a token (a sign-in link, a personal survey link, an
+ * unsubscribe link: 16 or more URL-safe characters) is replaced, so that no link in the log acts as anyone.
+ */
+export function pathForLog(path: string): string {
+  return path
+    .split('/')
+    .map((seg) => (/^[A-Za-z0-9_.~%-]{16,}$/.test(seg) && /[0-9]/.test(seg) ? '…' : seg))
+    .join('/');
 }
 
 function errorPage(rc: RequestContext | undefined, c: import('hono').Context<AppEnv>, status: number, message: string) {
