@@ -41,9 +41,11 @@ export const yearCommands: CliCommand[] = [
         return;
       }
       env.print(`Demo association loaded: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}.`);
-      // Whom to sign in as to see each role; without a relay the sign-in mail lands in the outbox.
+      // Whom to sign in as to see each role. Without a relay nobody receives sign-in mail (the
+      // outbox never shows it): an administrator tries the roles from the home page instead.
       const [it, regent, bureau] = await Promise.all([memberAddress(env.db, 'it', 'lead'), regentAddress(env.db), memberAddress(env.db, 'bureau', 'co_president')]);
-      env.print(`Try signing in as an IT group member (administrator): ${it}; a regent: ${regent}; a co-president: ${bureau}.`);
+      env.print(`With a mail relay, try signing in as an IT group member (administrator): ${it}; a regent: ${regent}; a co-president: ${bureau}.`);
+      env.print('Without one, an administrator (npx ostal admin add you@example.org) finds "Try as… (fictional demo)" on the home page.');
     },
   },
   {
