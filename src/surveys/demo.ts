@@ -1,6 +1,7 @@
 // The demo association's survey: "pratiques informatiques des familles", sent to every parent,
 // with fictional answers from about two thirds of them so that the analysis shows something on
-// first start, a template to start the next one from, and links left in the outbox to try.
+// first start, a template to start the next one from, and invitations in the outbox (their
+// personal links hidden there, like every sensitive mail).
 import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
 import type { Actor } from '../platform/audit.ts';
