@@ -51,8 +51,8 @@ export async function bootstrapLink(db: Db, config: Config): Promise<string | nu
   const owner = await db.selectFrom('person_email').innerJoin('person', 'person.id', 'person_email.person_id').select(['person.id', 'person.is_platform_admin']).where('email', '=', email).executeTakeFirst();
   if (!owner && !(await hasNoAdmin(db))) {
     // Administrators came from the directory (e.g. `ostal demo` before the first start) but
-    // nobody has ever signed in: without a relay their codes would wait in an outbox that
-    // only a signed-in administrator can read, so the first start still hands out a link.
+    // nobody has ever signed in: without a relay their codes would wait in the outbox, which
+    // never shows them, so the first start still hands out a link.
     const anySignin = await db.selectFrom('audit_event').select('id').where('action', '=', 'auth.signin').limit(1).executeTakeFirst();
     if (anySignin) return null;
   }
