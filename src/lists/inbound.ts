@@ -26,10 +26,11 @@ export type ListAddress =
   | { slug: string; kind: 'post' }
   | { slug: string; kind: 'bounce'; token: string }
   | { slug: string; kind: 'unsubscribe' }
+  | { slug: string; kind: 'confirm'; token: string }
   | { slug: string; kind: 'owner' }
   | { slug: string; kind: 'moderate'; token: string; action: 'approve' | 'allow' | 'reject' | 'discard' };
 
-/** `slug@domain`, `slug+bounce-<token>@domain` (VERP), `slug+unsubscribe@domain`. */
+/** `slug@domain`, `slug+bounce-<token>@domain` (VERP), `slug+unsubscribe@domain`, `slug+confirm-<token>@domain`. */
 export function parseListAddress(address: string, domain: string): ListAddress | undefined {
   const at = address.lastIndexOf('@');
   if (at < 1 || address.slice(at + 1).toLowerCase() !== domain.toLowerCase()) return undefined;
@@ -45,6 +46,8 @@ export function parseListAddress(address: string, domain: string): ListAddress |
   for (const [prefix, action] of [['moderate-', 'approve'], ['allow-', 'allow'], ['reject-', 'reject'], ['discard-', 'discard']] as const) {
     if (ext.startsWith(prefix)) return { slug, kind: 'moderate', token: address.slice(at - ext.length + prefix.length, at), action };
   }
+  // The reply address of an unsubscribe confirmation (see unsubscribe.ts).
+  if (ext.startsWith('confirm-')) return { slug, kind: 'confirm', token: address.slice(at - ext.length + 'confirm-'.length, at) };
   if (ext.startsWith('bounce-')) return { slug, kind: 'bounce', token: address.slice(at - ext.length + 'bounce-'.length, at) };
   return undefined;
 }
@@ -71,6 +74,20 @@ export function postingDecision(policy: ListPolicy, s: PosterStanding): PostingD
     case 'discussion':
       return s.isMember || s.isAllowed ? { hold: false } : { hold: true, reason: 'non_member' };
   }
+}
+
+/**
+ * Pure: mail written by a robot (RFC 3834 Auto-Submitted, and the common markers of vacation
+ * responders and bulk mail). It is never answered and never decides anything by itself.
+ */
+export function isAutomatic(header: (name: string) => string, has: (name: string) => boolean): boolean {
+  const autoSubmitted = header('auto-submitted').trim().toLowerCase();
+  return (
+    (autoSubmitted !== '' && autoSubmitted !== 'no') ||
+    ['bulk', 'junk', 'list'].includes(header('precedence').trim().toLowerCase()) ||
+    has('x-autoreply') ||
+    has('x-autorespond')
+  );
 }
 
 export class SmtpRefusal extends Error {

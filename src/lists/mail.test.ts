@@ -7,6 +7,7 @@ import { simpleParser } from 'mailparser';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { createMailer } from '../platform/mail.ts';
 import { forEachDatabase } from '../platform/testing.ts';
+import { hashSecret } from '../auth/tokens.ts';
 import { aClass, aHousehold, aPerson, aRegent, aSchool } from '../directory/factories.ts';
 import { createList } from './lists.ts';
 import { dkimDnsRecord, dkimKeyOf, ensureListKeys } from './keys.ts';
@@ -429,5 +430,79 @@ forEachDatabase('list mail end to end', (t) => {
       await lmtp.close();
     }
     await worker.drain();
+  });
+
+  test('unsubscribe by mail: a forged or unproven From changes nothing and the member alone is asked; a proven From leaves at once; the confirmation works once, before it expires', async () => {
+    const { db } = t();
+    const cls = await aClass(db, { schoolId: setup.school.id, name: 'CP C' });
+    await aRegent(db, cls.id);
+    const list = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `cp-c-${cls.id}`, name: 'CP C', kind: 'class', classId: cls.id }));
+    const [h1, h2, h3] = [await aHousehold(db, { classIds: [cls.id] }), await aHousehold(db, { classIds: [cls.id] }), await aHousehold(db, { classIds: [cls.id] })];
+    const [ana, bruno, clara] = [h1.guardians[0]!.email!, h2.guardians[0]!.email!, h3.guardians[0]!.email!];
+    const unsubscribe = `${list.slug}+unsubscribe@${DOMAIN}`;
+    const delivery = async (address: string) =>
+      (await db.selectFrom('list_member_state').select('delivery').where('list_id', '=', list.id).where('address', '=', address).executeTakeFirst())?.delivery ?? 'each';
+    const mailTo = (address: string) => db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${address} = any(envelope_to)`).orderBy('id').execute();
+    const outboxCount = async () => Number((await db.selectFrom('outbox_message').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+    // Forged: Ana's address in From, another server's envelope (example.org says p=reject).
+    await sendTo(listener.port, { from: ana, envelopeFrom: 'bulk@forger.test', to: [unsubscribe], subject: 'unsubscribe' });
+    assert.equal(await delivery(ana), 'each', 'a forged request unsubscribes nobody');
+    const asked = await mailTo(ana);
+    assert.equal(asked.length, 1, 'the member is asked, at her own address');
+    assert.equal(asked[0]!.sensitive, true, 'the confirmation carries a token: queued as sensitive');
+    assert.equal((await mailTo('bulk@forger.test')).length, 0, 'nothing goes to the unproven envelope sender');
+    const confirmation = await simpleParser(Buffer.from(asked[0]!.raw));
+    const replyTo = confirmation.replyTo!.value[0]!.address!;
+    assert.match(replyTo, new RegExp(`^${list.slug}\\+confirm-[\\w-]{32}@${DOMAIN.replace(/\./g, '\\.')}$`));
+    const token = /\+confirm-([\w-]+)@/.exec(replyTo)![1]!;
+    assert.ok(confirmation.text!.includes(`https://ostal.example.org/api/public/lists/confirm-unsubscribe/${token}`), 'the mail carries the confirmation link');
+    assert.match(confirmation.text!, /Qualqu'un a demandat/, 'the mail speaks Occitan too');
+    // Only the token's hash is stored.
+    const stored = await db.selectFrom('list_unsubscribe_request').selectAll().where('list_id', '=', list.id).execute();
+    assert.equal(stored.length, 1);
+    assert.deepEqual(Buffer.from(stored[0]!.token_hash), hashSecret(token));
+    assert.ok(!JSON.stringify(stored).includes(token));
+    // A second forgery the same day does not mail her again.
+    await sendTo(listener.port, { from: ana, envelopeFrom: 'bulk@forger.test', to: [unsubscribe], subject: 'unsubscribe' });
+    assert.equal((await mailTo(ana)).length, 1);
+
+    // No backscatter: a stranger, a robot, a null sender get no answer and change nothing.
+    let n = await outboxCount();
+    await sendTo(listener.port, { from: 'stranger@forger.test', to: [unsubscribe], subject: 'unsubscribe' });
+    await sendTo(listener.port, { from: bruno, envelopeFrom: 'bulk@forger.test', to: [unsubscribe], subject: 'Absent', headers: { 'Auto-Submitted': 'auto-replied' } });
+    await sendTo(listener.port, { from: bruno, envelopeFrom: '', to: [unsubscribe], subject: 'unsubscribe' });
+    assert.equal(await outboxCount(), n);
+    assert.equal(await delivery(bruno), 'each');
+
+    // Envelope only: a stranger's From with Bruno's address as envelope sender; he is asked, not unsubscribed.
+    await sendTo(listener.port, { from: 'stranger@forger.test', envelopeFrom: bruno, to: [unsubscribe], subject: 'unsubscribe' });
+    assert.equal(await delivery(bruno), 'each');
+    assert.equal((await mailTo(bruno)).length, 1);
+    assert.equal((await mailTo('stranger@forger.test')).length, 0);
+
+    // A vacation responder answering the confirmation confirms nothing; a token for another list does nothing.
+    await sendTo(listener.port, { from: ana, to: [replyTo], subject: 'Absenta', headers: { 'Auto-Submitted': 'auto-replied' } });
+    await sendTo(listener.port, { from: ana, to: [`${setup.listB.slug}+confirm-${token}@${DOMAIN}`], subject: 'Re: confirm' });
+    assert.equal(await delivery(ana), 'each');
+    // Ana replies to the confirmation: she leaves.
+    await sendTo(listener.port, { from: ana, to: [replyTo], subject: 'Re: confirm' });
+    assert.equal(await delivery(ana), 'nomail');
+    // Used once: the same token does nothing again.
+    await db.updateTable('list_member_state').set({ delivery: 'each' }).where('list_id', '=', list.id).where('address', '=', ana).execute();
+    await sendTo(listener.port, { from: 'stranger@forger.test', to: [replyTo], subject: 'Re: confirm' });
+    assert.equal(await delivery(ana), 'each');
+
+    // Expired: Bruno's confirmation is past its time and does nothing.
+    const brunoReply = (await simpleParser(Buffer.from((await mailTo(bruno))[0]!.raw))).replyTo!.value[0]!.address!;
+    await db.updateTable('list_unsubscribe_request').set({ created_at: sql<Date>`now() - interval '9 days'`, expires_at: sql<Date>`now() - interval '1 day'` }).where('address', '=', bruno).execute();
+    await sendTo(listener.port, { from: bruno, to: [brunoReply], subject: 'Re: confirm' });
+    assert.equal(await delivery(bruno), 'each');
+
+    // Proven From (SPF of example.org passes, DMARC aligned): Clara leaves at once, without a confirmation.
+    n = await outboxCount();
+    await sendTo(listener.port, { from: clara, to: [unsubscribe], subject: 'unsubscribe' });
+    assert.equal(await delivery(clara), 'nomail');
+    assert.equal(await outboxCount(), n);
   });
 });

@@ -345,4 +345,37 @@ forEachDatabase('moderation and unsubscribe through the running platform', (t) =
     assert.match((await sendTo(lists.smtpPort, { from: s.regent.email!, to: [`${l.slug}@${DOMAIN}`], subject: 'Sortida mantenguda' })).response, /accepted/);
     await lists.worker.drain();
   });
+
+  test('unsubscribe by mail with an unproven From: the member confirms on the page of the link mailed to her; the link works once', async () => {
+    const { db } = t();
+    const cls = await aClass(db, { name: 'CE1' });
+    await aRegent(db, cls.id);
+    const list = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `ce1-${cls.id}`, name: 'CE1', kind: 'class', classId: cls.id }));
+    const member = (await aHousehold(db, { classIds: [cls.id] })).guardians[0]!.email!;
+    const delivery = async () =>
+      (await db.selectFrom('list_member_state').select('delivery').where('list_id', '=', list.id).where('address', '=', member).executeTakeFirst())?.delivery ?? 'each';
+    // example.org has no DMARC record and the envelope names another domain: the From is not proven.
+    await sendTo(lists.smtpPort, { from: member, envelopeFrom: 'bulk@forger.test', to: [`${list.slug}+unsubscribe@${DOMAIN}`], subject: 'unsubscribe' });
+    assert.equal(await delivery(), 'each');
+    const mail = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${member} = any(envelope_to)`).executeTakeFirstOrThrow();
+    assert.equal(mail.sensitive, true);
+    const text = (await simpleParser(Buffer.from(mail.raw))).text!;
+    const path = /https?:\/\/[^/\s]+(\/api\/public\/lists\/confirm-unsubscribe\/[\w-]+)/.exec(text)![1]!;
+    const client = new WebClient(platform.url);
+    // GET only shows the question (link scanners open links).
+    const page = await client.get(path);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /CE1/);
+    assert.equal(await delivery(), 'each');
+    assert.equal((await client.post(path, {}, { csrf: null })).status, 200);
+    assert.equal(await delivery(), 'nomail');
+    // Used: the link now says so, and changes nothing.
+    await db.updateTable('list_member_state').set({ delivery: 'each' }).where('list_id', '=', list.id).where('address', '=', member).execute();
+    const again = await client.post(path, {}, { csrf: null });
+    assert.equal(again.status, 404);
+    assert.match(await again.text(), /déjà servi ou a expiré|already used or has expired|ja servit/);
+    assert.equal((await client.get(path)).status, 404);
+    assert.equal(await delivery(), 'each');
+    assert.equal((await client.get('/api/public/lists/confirm-unsubscribe/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status, 404);
+  });
 });

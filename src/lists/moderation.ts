@@ -10,7 +10,7 @@ import type { Mailer } from '../platform/mail.ts';
 import { distribute } from './outbound.ts';
 import { ensureListKeys, signToken, verifyToken } from './keys.ts';
 import { simpleParser } from 'mailparser';
-import { checkSender, fromIsAuthenticated, type Resolver } from './inbound.ts';
+import { checkSender, fromIsAuthenticated, isAutomatic, type Resolver } from './inbound.ts';
 
 export interface ModerationContext {
   db: Db;
@@ -223,9 +223,7 @@ export async function decideByReply(
   if (id === undefined) return false;
   const parsed = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true });
   // A moderator's vacation responder must not approve anything (RFC 3834 and common markers).
-  const header = (name: string) => String(parsed.headers.get(name) ?? '').toLowerCase();
-  const autoSubmitted = header('auto-submitted');
-  if ((autoSubmitted && autoSubmitted !== 'no') || ['bulk', 'junk', 'list'].includes(header('precedence')) || parsed.headers.has('x-autoreply') || parsed.headers.has('x-autorespond')) return false;
+  if (isAutomatic((name) => String(parsed.headers.get(name) ?? ''), (name) => parsed.headers.has(name))) return false;
   const from = parsed.from?.value[0]?.address?.toLowerCase();
   if (!from) return false;
   const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });

@@ -11,7 +11,7 @@ import { reenableMember } from './bounces.ts';
 import type { DeliveryMode } from './tables.ts';
 import { decideHeld, heldMessages, type Decision } from './moderation.ts';
 import { listsRuntime } from './service.ts';
-import { deliveryForToken, unsubscribeDelivery } from './unsubscribe.ts';
+import { confirmationFor, confirmUnsubscribe, deliveryForToken, unsubscribeDelivery } from './unsubscribe.ts';
 import { archiveAttachment, archiveThread, archiveThreads, canReadArchive } from './archive.ts';
 import { NeedsSignin } from '../platform/web/guards.ts';
 import { registerListsDemo } from './demo.ts';
@@ -436,6 +436,34 @@ export function listsRoutes(app: Hono<AppEnv>) {
         <form method="post" action={`/api/public/lists/unsubscribe/${c.req.param('token')}`}>
           <button type="submit">{rc.t('lists.unsubscribe.button')}</button>
         </form>
+      </Layout>,
+    );
+  });
+
+  // The confirmation of a request by mail whose From was not proven (the link went to the
+  // member's own address). GET shows, POST confirms; the token works once and expires.
+  app.get('/api/public/lists/confirm-unsubscribe/:token', async (c) => {
+    const rc = c.get('rc');
+    const token = c.req.param('token');
+    const list = await confirmationFor(rc.deps.db, token);
+    if (!list) throw new NotFound('lists.unsubscribe.invalid');
+    return c.html(
+      <Layout rc={rc} title={rc.t('lists.unsubscribe.title')}>
+        <p>{rc.t('lists.unsubscribe.confirm', { list: list.name })}</p>
+        <form method="post" action={`/api/public/lists/confirm-unsubscribe/${encodeURIComponent(token)}`}>
+          <button type="submit">{rc.t('lists.unsubscribe.button')}</button>
+        </form>
+      </Layout>,
+    );
+  });
+
+  app.post('/api/public/lists/confirm-unsubscribe/:token', async (c) => {
+    const rc = c.get('rc');
+    const list = await confirmUnsubscribe(rc.deps.db, c.req.param('token'));
+    if (!list) throw new NotFound('lists.unsubscribe.invalid');
+    return c.html(
+      <Layout rc={rc} title={rc.t('lists.unsubscribe.title')}>
+        <Notice kind="ok">{rc.t('lists.unsubscribe.done', { list: list.name })}</Notice>
       </Layout>,
     );
   });

@@ -24,11 +24,12 @@ test('posting policies: announce, discussion, moderated; a failed DMARC proves n
   assert.deepEqual(postingDecision('discussion', { ...moderator, authFailed: true }), { hold: true, reason: 'auth' });
 });
 
-test('list addresses: post, VERP bounce, unsubscribe, owner, and the four moderation addresses (tokens keep their case)', () => {
+test('list addresses: post, VERP bounce, unsubscribe and its confirmation, owner, and the four moderation addresses (tokens keep their case)', () => {
   const d = 'lists.example.org';
   assert.deepEqual(parseListAddress('CM1-A@Lists.Example.org', d), { slug: 'cm1-a', kind: 'post' });
   assert.deepEqual(parseListAddress('cm1-a+bounce-12-AbC_dEf-12345678@lists.example.org', d), { slug: 'cm1-a', kind: 'bounce', token: '12-AbC_dEf-12345678' });
   assert.deepEqual(parseListAddress('cm1-a+unsubscribe@lists.example.org', d), { slug: 'cm1-a', kind: 'unsubscribe' });
+  assert.deepEqual(parseListAddress('cm1-a+confirm-Ab_c-DEFghijklmnopqrstuvwxyz012@lists.example.org', d), { slug: 'cm1-a', kind: 'confirm', token: 'Ab_c-DEFghijklmnopqrstuvwxyz012' });
   assert.deepEqual(parseListAddress('cm1-a+owner@lists.example.org', d), { slug: 'cm1-a', kind: 'owner' });
   assert.deepEqual(parseListAddress('cm1-a+moderate-7-AbCdEfGhIjKlMnOp@lists.example.org', d), { slug: 'cm1-a', kind: 'moderate', token: '7-AbCdEfGhIjKlMnOp', action: 'approve' });
   assert.deepEqual(parseListAddress('cm1-a+allow-7-AbCdEfGhIjKlMnOp@lists.example.org', d), { slug: 'cm1-a', kind: 'moderate', token: '7-AbCdEfGhIjKlMnOp', action: 'allow' });

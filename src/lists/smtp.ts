@@ -5,7 +5,7 @@ import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMT
 import type { AddressInfo } from 'node:net';
 import { handleBounce } from './bounces.ts';
 import { listExists, parseListAddress, receiveMessage, SmtpRefusal, type ListsContext } from './inbound.ts';
-import { unsubscribeByMail } from './unsubscribe.ts';
+import { confirmUnsubscribeByMail, unsubscribeByMail } from './unsubscribe.ts';
 import { decideByReply } from './moderation.ts';
 import { forwardToOwners } from './owners.ts';
 
@@ -96,7 +96,8 @@ async function handle(ctx: ListsContext, session: SMTPServerSession, raw: Buffer
     const a = parseListAddress(r.address, ctx.domain);
     if (!a) continue;
     if (a.kind === 'bounce') await handleBounce(ctx, a.slug, a.token, raw);
-    else if (a.kind === 'unsubscribe') await unsubscribeByMail(ctx, a.slug, envelopeFrom);
+    else if (a.kind === 'unsubscribe') await unsubscribeByMail(ctx, a.slug, raw, { envelopeFrom, ip: session.remoteAddress, helo: session.hostNameAppearsAs });
+    else if (a.kind === 'confirm') await confirmUnsubscribeByMail(ctx, a.slug, a.token, raw);
     else if (a.kind === 'moderate') await decideByReply(ctx, a.token, a.action, raw, { envelopeFrom, ip: session.remoteAddress, helo: session.hostNameAppearsAs });
     else if (a.kind === 'owner') await forwardToOwners(ctx, a.slug, raw);
     else if (!posts.includes(a.slug)) posts.push(a.slug);

@@ -96,6 +96,15 @@ export interface ListsTables {
     last_error: string | null;
     sent_at: MaybeDate;
   };
+  list_unsubscribe_request: {
+    id: Id;
+    list_id: number;
+    address: string;
+    token_hash: Bytes;
+    created_at: Timestamp;
+    expires_at: ColumnType<Date, Date | string, Date | string>;
+    used_at: MaybeDate;
+  };
   list_key: {
     domain: string;
     dkim_selector: string;
