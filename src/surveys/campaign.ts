@@ -94,58 +94,73 @@ export interface Recipient {
  * person; any other address is one recipient, once, however many targeted lists carry it.
  */
 export async function resolveAudience(db: Queryable, surveyId: number): Promise<{ recipients: Recipient[]; withoutEmail: number }> {
-  const audience = await db.selectFrom('survey_audience').selectAll().where('survey_id', '=', surveyId).execute();
   const year = await db.selectFrom('school_year').select('id').where('is_current', '=', true).executeTakeFirst();
   const yearId = year?.id ?? -1;
-  const classIds = audience.filter((a) => a.kind === 'class').map((a) => a.class_id!);
-  const schoolIds = audience.filter((a) => a.kind === 'school').map((a) => a.school_id!);
-  const groupIds = audience.filter((a) => a.kind === 'group').map((a) => a.group_id!);
-  const allParents = audience.some((a) => a.kind === 'all_parents');
-  const listIds = audience.filter((a) => a.kind === 'list').map((a) => a.list_id!);
+  // Every step below is set-based SQL over the survey's audience rows: PostgreSQL's protocol
+  // allows at most 65,535 bound parameters per statement, and a federation has more parents
+  // than that, so no statement lists people one parameter each.
+  const targeted = (kind: AudienceKind) => db.selectFrom('survey_audience').where('survey_id', '=', surveyId).where('kind', '=', kind);
+  const guardians = db
+    .selectFrom('enrolment')
+    .innerJoin('class', 'class.id', 'enrolment.class_id')
+    .innerJoin('pupil', 'pupil.id', 'enrolment.pupil_id')
+    .innerJoin('household_guardian', 'household_guardian.household_id', 'pupil.household_id')
+    .select('household_guardian.person_id')
+    .where('enrolment.school_year_id', '=', yearId)
+    .where((eb) =>
+      eb.or([
+        eb.exists(targeted('all_parents').select('id')),
+        eb('class.id', 'in', targeted('class').select('class_id')),
+        eb('class.school_id', 'in', targeted('school').select('school_id')),
+      ]),
+    );
+  const groupMembers = db.selectFrom('group_member').where('group_id', 'in', targeted('group').select('group_id'));
+  // A list's members, less those who chose no mail from it or whose address was suspended.
+  const listMembers = db
+    .selectFrom('list_membership as m')
+    .leftJoin('list_member_state as st', (j) => j.onRef('st.list_id', '=', 'm.list_id').onRef('st.address', '=', 'm.address'))
+    .where('m.list_id', 'in', targeted('list').select('list_id'))
+    .where((eb) => eb.or([eb('st.delivery', 'is', null), eb('st.delivery', '<>', 'nomail')]))
+    .where('st.disabled_at', 'is', null);
+  const people = guardians
+    .union(groupMembers.select('person_id'))
+    .union(listMembers.select('m.person_id as person_id').where('m.person_id', 'is not', null).$narrowType<{ person_id: number }>());
 
-  const people = new Set<number>();
-  if (allParents || classIds.length || schoolIds.length) {
-    const guardians = await db
-      .selectFrom('enrolment')
+  const [persons, emails, children, members, listed] = await Promise.all([
+    db.selectFrom('person').select(['id', 'first_name']).where('id', 'in', people).orderBy('id').execute(),
+    db.selectFrom('person_primary_email').select(['person_id', 'email']).where('person_id', 'in', people).execute(),
+    db
+      .selectFrom('household_guardian')
+      .innerJoin('pupil', 'pupil.household_id', 'household_guardian.household_id')
+      .innerJoin('enrolment', 'enrolment.pupil_id', 'pupil.id')
       .innerJoin('class', 'class.id', 'enrolment.class_id')
-      .innerJoin('pupil', 'pupil.id', 'enrolment.pupil_id')
-      .innerJoin('household_guardian', 'household_guardian.household_id', 'pupil.household_id')
-      .select('household_guardian.person_id')
+      .select(['household_guardian.person_id', 'class.id as class_id', 'class.school_id'])
+      .where('household_guardian.person_id', 'in', people)
       .where('enrolment.school_year_id', '=', yearId)
-      .$if(!allParents, (qb) =>
-        qb.where((eb) =>
-          eb.or([
-            ...(classIds.length ? [eb('class.id', 'in', classIds)] : []),
-            ...(schoolIds.length ? [eb('class.school_id', 'in', schoolIds)] : []),
-          ]),
-        ),
-      )
       .distinct()
-      .execute();
-    for (const g of guardians) people.add(g.person_id);
+      .execute(),
+    groupMembers.select(['person_id', 'group_id']).execute(),
+    listMembers
+      .leftJoin('list_member as lm', (j) => j.onRef('lm.list_id', '=', 'm.list_id').onRef('lm.address', '=', 'm.address'))
+      .select(['m.list_id', 'm.address', 'm.person_id', 'lm.display_name'])
+      .execute(),
+  ]);
+
+  const unitsOf = new Map<number, Map<string, { kind: UnitKind; id: number }>>();
+  const addUnit = (personId: number, kind: UnitKind, id: number) => {
+    const units = unitsOf.get(personId) ?? new Map<string, { kind: UnitKind; id: number }>();
+    units.set(`${kind}:${id}`, { kind, id });
+    unitsOf.set(personId, units);
+  };
+  for (const c of children) {
+    addUnit(c.person_id, 'class', c.class_id);
+    addUnit(c.person_id, 'school', c.school_id);
   }
-  const members = groupIds.length
-    ? await db.selectFrom('group_member').select(['person_id', 'group_id']).where('group_id', 'in', groupIds).execute()
-    : [];
-  for (const m of members) people.add(m.person_id);
-  const listed = listIds.length
-    ? await db
-        .selectFrom('list_membership as m')
-        .leftJoin('list_member_state as st', (j) => j.onRef('st.list_id', '=', 'm.list_id').onRef('st.address', '=', 'm.address'))
-        .leftJoin('list_member as lm', (j) => j.onRef('lm.list_id', '=', 'm.list_id').onRef('lm.address', '=', 'm.address'))
-        .select(['m.list_id', 'm.address', 'm.person_id', 'lm.display_name'])
-        .where('m.list_id', 'in', listIds)
-        .where((eb) => eb.or([eb('st.delivery', 'is', null), eb('st.delivery', '<>', 'nomail')]))
-        .where('st.disabled_at', 'is', null)
-        .execute()
-    : [];
-  const listsOfPerson = new Map<number, Set<number>>();
+  for (const m of members) addUnit(m.person_id, 'group', m.group_id);
   const byAddress = new Map<string, { name: string; lists: Set<number> }>();
   for (const m of listed) {
-    if (m.person_id !== null) {
-      people.add(m.person_id);
-      listsOfPerson.set(m.person_id, (listsOfPerson.get(m.person_id) ?? new Set()).add(m.list_id));
-    } else {
+    if (m.person_id !== null) addUnit(m.person_id, 'list', m.list_id);
+    else {
       const address = m.address.toLowerCase();
       const cur = byAddress.get(address) ?? { name: '', lists: new Set<number>() };
       cur.lists.add(m.list_id);
@@ -156,41 +171,16 @@ export async function resolveAudience(db: Queryable, surveyId: number): Promise<
   const outsiders: Recipient[] = [...byAddress.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([email, x]) => ({ personId: null, email, firstName: x.name, units: [...x.lists].map((id) => ({ kind: 'list' as const, id })) }));
-  if (people.size === 0) return { recipients: outsiders, withoutEmail: 0 };
-  const ids = [...people];
-
-  const [persons, emails, children] = await Promise.all([
-    db.selectFrom('person').select(['id', 'first_name']).where('id', 'in', ids).execute(),
-    db.selectFrom('person_email').select(['person_id', 'email', 'position']).where('person_id', 'in', ids).orderBy('position').orderBy('email').execute(),
-    db
-      .selectFrom('household_guardian')
-      .innerJoin('pupil', 'pupil.household_id', 'household_guardian.household_id')
-      .innerJoin('enrolment', 'enrolment.pupil_id', 'pupil.id')
-      .innerJoin('class', 'class.id', 'enrolment.class_id')
-      .select(['household_guardian.person_id', 'class.id as class_id', 'class.school_id'])
-      .where('household_guardian.person_id', 'in', ids)
-      .where('enrolment.school_year_id', '=', yearId)
-      .distinct()
-      .execute(),
-  ]);
-  const firstEmail = new Map<number, string>();
-  for (const e of emails) if (!firstEmail.has(e.person_id)) firstEmail.set(e.person_id, e.email);
+  const emailOf = new Map(emails.map((e) => [e.person_id, e.email]));
   const recipients: Recipient[] = [];
   let withoutEmail = 0;
-  for (const p of persons.sort((a, b) => a.id - b.id)) {
-    const email = firstEmail.get(p.id);
+  for (const p of persons) {
+    const email = emailOf.get(p.id);
     if (!email) {
       withoutEmail++;
       continue;
     }
-    const units = new Map<string, { kind: UnitKind; id: number }>();
-    for (const c of children.filter((x) => x.person_id === p.id)) {
-      units.set(`class:${c.class_id}`, { kind: 'class', id: c.class_id });
-      units.set(`school:${c.school_id}`, { kind: 'school', id: c.school_id });
-    }
-    for (const m of members.filter((x) => x.person_id === p.id)) units.set(`group:${m.group_id}`, { kind: 'group', id: m.group_id });
-    for (const l of listsOfPerson.get(p.id) ?? []) units.set(`list:${l}`, { kind: 'list', id: l });
-    recipients.push({ personId: p.id, email: email.toLowerCase(), firstName: p.first_name, units: [...units.values()] });
+    recipients.push({ personId: p.id, email: email.toLowerCase(), firstName: p.first_name, units: [...(unitsOf.get(p.id)?.values() ?? [])] });
   }
   return { recipients: [...recipients, ...outsiders], withoutEmail };
 }
@@ -270,6 +260,9 @@ export async function openSurvey(db: Queryable, mailer: Mailer, actor: Actor, su
   });
 }
 
+/** Rows per multi-row insert: a few parameters each, far below PostgreSQL's 65,535 per statement. */
+const ROWS_PER_INSERT = 5000;
+
 /** One invitation, one hashed token and one personal mail per recipient, in the caller's transaction. */
 async function inviteRecipients(trx: Queryable, mailer: Mailer, s: SurveyRow, recipients: Recipient[], settings: MailSettings): Promise<void> {
   const from = `Ostal <no-reply@${settings.mailDomain}>`;
@@ -286,7 +279,8 @@ async function inviteRecipients(trx: Queryable, mailer: Mailer, s: SurveyRow, re
     const idOf = new Map(rows.map((r) => [r.email, r.id]));
     await trx.insertInto('survey_token').values(chunk.map((r, j) => ({ token_hash: hashSecret(tokens[j]!), invitation_id: idOf.get(r.email)! }))).execute();
     const units = chunk.flatMap((r) => r.units.map((u) => ({ invitation_id: idOf.get(r.email)!, unit_kind: u.kind, unit_id: u.id })));
-    if (units.length) await trx.insertInto('survey_invitation_unit').values(units).execute();
+    // A person may be in many targeted units: the rows are inserted in slices too (3 parameters a row).
+    for (let k = 0; k < units.length; k += ROWS_PER_INSERT) await trx.insertInto('survey_invitation_unit').values(units.slice(k, k + ROWS_PER_INSERT)).execute();
     for (const [j, r] of chunk.entries()) {
       const mail = invitationMail(s, r.firstName, surveyLink(settings, tokens[j]!), false, s.closes_at);
       await mailer.enqueue(trx, { from, to: [r.email], ...mail, headers, sensitive: true });
@@ -356,22 +350,27 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
     const pending = await trx
       .selectFrom('survey_invitation')
       .leftJoin('person', 'person.id', 'survey_invitation.person_id')
-      .select(['survey_invitation.id', 'survey_invitation.email', 'survey_invitation.reminders', 'survey_invitation.display_name', 'person.first_name'])
+      .select(['survey_invitation.id', 'survey_invitation.email', 'survey_invitation.display_name', 'person.first_name'])
       .where('survey_invitation.survey_id', '=', surveyId)
       .where('survey_invitation.submitted_on', 'is', null)
       .forUpdate('survey_invitation')
       .execute();
     const from = `Ostal <no-reply@${settings.mailDomain}>`;
     const headers = await replyHeaders(trx, s.created_by);
-    for (const inv of pending) {
-      const token = newToken();
-      await trx
-        .updateTable('survey_invitation')
-        .set({ reminders: inv.reminders + 1, last_reminded_at: now })
-        .where('id', '=', inv.id)
-        .execute();
-      await trx.insertInto('survey_token').values({ token_hash: hashSecret(token), invitation_id: inv.id }).execute();
-      await mailer.enqueue(trx, { from, to: [inv.email], ...invitationMail(s, inv.first_name ?? inv.display_name, surveyLink(settings, token), true, s.closes_at), headers, sensitive: true });
+    // One statement for all of them (the rows are locked above): no parameter per person.
+    await trx
+      .updateTable('survey_invitation')
+      .set((eb) => ({ reminders: eb('reminders', '+', 1), last_reminded_at: now }))
+      .where('survey_id', '=', surveyId)
+      .where('submitted_on', 'is', null)
+      .execute();
+    for (let i = 0; i < pending.length; i += ROWS_PER_INSERT) {
+      const chunk = pending.slice(i, i + ROWS_PER_INSERT);
+      const tokens = chunk.map(() => newToken());
+      await trx.insertInto('survey_token').values(chunk.map((inv, j) => ({ token_hash: hashSecret(tokens[j]!), invitation_id: inv.id }))).execute();
+      for (const [j, inv] of chunk.entries()) {
+        await mailer.enqueue(trx, { from, to: [inv.email], ...invitationMail(s, inv.first_name ?? inv.display_name, surveyLink(settings, tokens[j]!), true, s.closes_at), headers, sensitive: true });
+      }
     }
     await trx.updateTable('survey').set({ last_reminder_at: now }).where('id', '=', surveyId).execute();
     await recordEvent(trx, actor, 'survey.remind', `survey:${surveyId}`, { reminded: pending.length });
