@@ -5,13 +5,19 @@ import * as echarts from 'echarts';
 const ACCENT = '#8a2b0f';
 const PALETTE = ['#8a2b0f', '#1e5e2e', '#1557b0', '#a86a00', '#6b3fa0', '#50575e', '#b03060', '#2f7f7f'];
 
+// Category labels are truncated at LABEL_WIDTH as measured in Helvetica; the grid starts
+// LABEL_SLACK further in, so a label drawn in a fallback font up to 15 % wider stays inside.
+const LABEL_WIDTH = 220;
+const LABEL_SLACK = Math.ceil(LABEL_WIDTH * 0.15);
+
 function render(option: echarts.EChartsCoreOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     // ECharts measures text on the server with Helvetica's widths (there is no canvas here), so the
     // labels are drawn in Helvetica or a font with the same metrics (Arial, which Linux maps to
     // Liberation Sans; a quoted family name would break the SVG attribute it is written in): with
-    // a wider font, long labels would overflow the space reserved for them and be cut.
+    // a wider font, long labels would overflow the space reserved for them and be cut. A browser
+    // without such a font (Debian with only DejaVu Sans, about 10 % wider) still gets LABEL_SLACK.
     chart.setOption({ animation: false, textStyle: { fontFamily: 'Helvetica, Arial, sans-serif', fontSize: 13, color: '#1d2327' }, ...option });
     return chart.renderToSVGString();
   } finally {
@@ -25,13 +31,13 @@ export function barChart(bars: Array<{ label: string; count: number; pct: number
   const height = 40 + Math.max(1, bars.length) * 32;
   return render(
     {
-      grid: { left: 8, right: 90, top: 10, bottom: 24, containLabel: true },
+      grid: { left: 8 + LABEL_SLACK, right: 90, top: 10, bottom: 24, containLabel: true },
       xAxis: { type: 'value', minInterval: 1, splitLine: { lineStyle: { color: '#e4e0d6' } } },
       yAxis: {
         type: 'category',
         inverse: true,
         data: bars.map((b) => b.label),
-        axisLabel: { width: 220, overflow: 'truncate' },
+        axisLabel: { width: LABEL_WIDTH, overflow: 'truncate' },
       },
       series: [
         {
@@ -56,9 +62,9 @@ export function stackedChart(rows: Array<{ label: string; counts: Array<{ label:
     {
       color: PALETTE,
       legend: { top: 0, data: columns },
-      grid: { left: 8, right: 24, top: 36, bottom: 24, containLabel: true },
+      grid: { left: 8 + LABEL_SLACK, right: 24, top: 36, bottom: 24, containLabel: true },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.label), axisLabel: { width: 220, overflow: 'truncate' } },
+      yAxis: { type: 'category', inverse: true, data: rows.map((r) => r.label), axisLabel: { width: LABEL_WIDTH, overflow: 'truncate' } },
       series: columns.map((c, j) => ({
         name: c,
         type: 'bar',
