@@ -1,16 +1,13 @@
 // Mail in: a message handed over by SMTP/LMTP becomes a stored list_message (held or
 // accepted) in one transaction, before the listener answers 250.
-import { authenticate } from 'mailauth';
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { Db, Queryable } from '../platform/db.ts';
 import type { Mailer } from '../platform/mail.ts';
 import { distribute } from './outbound.ts';
 import { carriesListId, listIdOf, splitMessage } from './rewrite.ts';
 import type { ListPolicy } from './tables.ts';
 import { notifyModerators } from './moderation.ts';
-
-/** The one DNS entry point of the sender checks (mailauth's resolver signature); tests pass a table. */
-export type Resolver = (name: string, rrtype: string) => Promise<string[][] | string[]>;
+import { checkSender, fromIsAuthenticated, type Resolver } from './sender.ts';
 
 export interface ListsContext {
   db: Db;
@@ -76,83 +73,12 @@ export function postingDecision(policy: ListPolicy, s: PosterStanding): PostingD
   }
 }
 
-/**
- * Pure: mail written by a robot (RFC 3834 Auto-Submitted, and the common markers of vacation
- * responders and bulk mail). It is never answered and never decides anything by itself.
- */
-export function isAutomatic(header: (name: string) => string, has: (name: string) => boolean): boolean {
-  const autoSubmitted = header('auto-submitted').trim().toLowerCase();
-  return (
-    (autoSubmitted !== '' && autoSubmitted !== 'no') ||
-    ['bulk', 'junk', 'list'].includes(header('precedence').trim().toLowerCase()) ||
-    has('x-autoreply') ||
-    has('x-autorespond')
-  );
-}
-
 export class SmtpRefusal extends Error {
   constructor(
     readonly responseCode: number,
     message: string,
   ) {
     super(message);
-  }
-}
-
-export interface SenderAuth {
-  spf?: string;
-  dkim?: string[];
-  dmarc?: string;
-  /** The From domain's DMARC policy (none / quarantine / reject). */
-  policy?: string;
-  error?: string;
-}
-
-/** Same organisation, roughly: equal, or one a subdomain of the other (DMARC's relaxed alignment). */
-function aligned(a: string, b: string): boolean {
-  a = a.toLowerCase();
-  b = b.toLowerCase();
-  return a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`);
-}
-
-/**
- * Pure: whether the From address is proven. DMARC pass proves it and DMARC fail disproves
- * it; a domain without a DMARC record proves it by an aligned SPF or DKIM pass, which is what
- * DMARC would check (many small providers publish no record).
- */
-export function fromIsAuthenticated(auth: SenderAuth, fromAddress: string, envelopeFrom: string): boolean {
-  if (auth.dmarc === 'pass') return true;
-  if (auth.dmarc === 'fail' || auth.error) return false;
-  const fromDomain = fromAddress.split('@')[1] ?? '';
-  if (!fromDomain) return false;
-  const envelopeDomain = envelopeFrom.split('@')[1] ?? '';
-  if (auth.spf === 'pass' && envelopeDomain && aligned(envelopeDomain, fromDomain)) return true;
-  return (auth.dkim ?? []).some((r) => {
-    const i = r.lastIndexOf(':');
-    return r.slice(i + 1) === 'pass' && aligned(r.slice(0, i), fromDomain);
-  });
-}
-
-export async function checkSender(raw: Buffer, o: { ip?: string; helo?: string; sender: string; resolver?: Resolver | undefined; mta: string }): Promise<SenderAuth> {
-  try {
-    const r = await authenticate(raw, {
-      ip: o.ip ?? '127.0.0.1',
-      helo: o.helo ?? 'localhost',
-      sender: o.sender,
-      mta: o.mta,
-      disableArc: true,
-      disableBimi: true,
-      ...(o.resolver ? { resolver: o.resolver } : {}),
-    });
-    const dmarc = r.dmarc || undefined;
-    return {
-      spf: r.spf ? r.spf.status.result : undefined,
-      dkim: (r.dkim.results ?? []).map((x: { signingDomain?: string; status: { result: string } }) => `${x.signingDomain ?? '?'}:${x.status.result}`),
-      dmarc: dmarc?.status?.result,
-      policy: (dmarc as { p?: string } | undefined)?.p,
-    };
-  } catch (err) {
-    return { error: (err as Error).message.slice(0, 200) };
   }
 }
 
@@ -167,51 +93,23 @@ export interface Received {
 
 export type ReceiveResult = { outcome: 'accepted' | 'held'; messageId: number } | { outcome: 'dropped' };
 
+/**
+ * Mail in, as a chain of named checks (Mailman's rules → chain): refuse a loop, keep the lists
+ * that have not seen this message, decide whether the sender may post, find the thread, store.
+ */
 export async function receiveMessage(ctx: ListsContext, m: Received): Promise<ReceiveResult> {
-  const { db, domain } = ctx;
-  const lists = await db.selectFrom('mailing_list').selectAll().where('slug', 'in', m.slugs.length ? m.slugs : ['']).execute();
-  const ordered = m.slugs.map((s) => lists.find((l) => l.slug === s)).filter((l) => l !== undefined);
-  const { headers } = splitMessage(m.raw);
   const parsed = await simpleParser(m.raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
   const from = parsed.from?.value[0];
   const fromAddress = (from?.address ?? '').toLowerCase();
-  // A copy of our own list coming back (through an auto-forward) would circulate forever.
-  const fromList = parseListAddress(fromAddress, domain);
-  if (fromList && (await listExists(db, fromList.slug))) {
-    throw new SmtpRefusal(550, '5.7.1 Mail from a list address to a list is refused (loop)');
-  }
-  const targets = ordered.filter((l) => !carriesListId(headers, listIdOf(l.slug, domain)));
+  await refuseLoop(ctx, fromAddress);
+  const targets = await listsNotYetReached(ctx, m);
   if (targets.length === 0) return { outcome: 'dropped' };
-  const auth = await checkSender(m.raw, { ip: m.ip, helo: m.helo, sender: m.envelopeFrom, resolver: ctx.resolver, mta: domain });
-
-  // A From that is not proven grants no right: anyone can write a regent's address.
-  const proven = fromIsAuthenticated(auth, fromAddress, m.envelopeFrom);
-  const person = fromAddress ? await db.selectFrom('person_email').select('person_id').where('email', '=', fromAddress).executeTakeFirst() : undefined;
-  let held: PostingDecision = { hold: false };
-  for (const l of targets) {
-    const [mod, member, allowed] = await Promise.all([
-      person ? db.selectFrom('list_moderator').select('person_id').where('list_id', '=', l.id).where('person_id', '=', person.person_id).executeTakeFirst() : undefined,
-      db.selectFrom('list_membership').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
-      db.selectFrom('list_allowed_sender').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
-    ]);
-    const d = postingDecision(l.policy, { isModerator: Boolean(mod), isMember: Boolean(member), isAllowed: Boolean(allowed), authFailed: !proven });
-    if (d.hold && !held.hold) held = d;
-  }
+  const auth = await checkSender(m.raw, { ip: m.ip, helo: m.helo, sender: m.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
+  const held = await postingCheck(ctx.db, targets, fromAddress, fromIsAuthenticated(auth, fromAddress, m.envelopeFrom));
+  const parent = await threadParent(ctx.db, parsed, targets);
   // A message held for several lists waits as long as the shortest of their waits.
   const holdDays = Math.min(...targets.map((l) => l.hold_days));
-  // A reply joins the conversation of the message it answers, on the same lists.
-  const refs = [parsed.inReplyTo ?? '', ...[parsed.references ?? []].flat()].filter((r) => r);
-  const parent = refs.length
-    ? await db
-        .selectFrom('list_message as pm')
-        .innerJoin('list_message_target as pt', 'pt.message_id', 'pm.id')
-        .select(['pm.id', 'pm.thread_id'])
-        .where('pm.message_id', 'in', refs)
-        .where('pt.list_id', 'in', targets.map((l) => l.id))
-        .orderBy('pm.id', 'desc')
-        .executeTakeFirst()
-    : undefined;
-  const id = await db.transaction().execute(async (trx) => {
+  const id = await ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('list_message')
       .values({
@@ -244,6 +142,54 @@ export async function receiveMessage(ctx: ListsContext, m: Received): Promise<Re
   });
   if (!held.hold) ctx.wake?.();
   return { outcome: held.hold ? 'held' : 'accepted', messageId: id };
+}
+
+/** A copy of our own list coming back (through an auto-forward) would circulate forever. */
+async function refuseLoop(ctx: ListsContext, fromAddress: string): Promise<void> {
+  const fromList = parseListAddress(fromAddress, ctx.domain);
+  if (fromList && (await listExists(ctx.db, fromList.slug))) {
+    throw new SmtpRefusal(550, '5.7.1 Mail from a list address to a list is refused (loop)');
+  }
+}
+
+/** The addressed lists, in recipient order, less those whose List-Id the message already carries. */
+async function listsNotYetReached(ctx: ListsContext, m: Received) {
+  const lists = await ctx.db.selectFrom('mailing_list').selectAll().where('slug', 'in', m.slugs.length ? m.slugs : ['']).execute();
+  const { headers } = splitMessage(m.raw);
+  return m.slugs
+    .map((s) => lists.find((l) => l.slug === s))
+    .filter((l) => l !== undefined)
+    .filter((l) => !carriesListId(headers, listIdOf(l.slug, ctx.domain)));
+}
+
+/** Held if any target list would hold it; a From that is not proven grants no right (anyone can write a regent's address). */
+async function postingCheck(db: Db, targets: Array<{ id: number; policy: ListPolicy }>, fromAddress: string, proven: boolean): Promise<PostingDecision> {
+  const person = fromAddress ? await db.selectFrom('person_email').select('person_id').where('email', '=', fromAddress).executeTakeFirst() : undefined;
+  let held: PostingDecision = { hold: false };
+  for (const l of targets) {
+    const [mod, member, allowed] = await Promise.all([
+      person ? db.selectFrom('list_moderator').select('person_id').where('list_id', '=', l.id).where('person_id', '=', person.person_id).executeTakeFirst() : undefined,
+      db.selectFrom('list_membership').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
+      db.selectFrom('list_allowed_sender').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
+    ]);
+    const d = postingDecision(l.policy, { isModerator: Boolean(mod), isMember: Boolean(member), isAllowed: Boolean(allowed), authFailed: !proven });
+    if (d.hold && !held.hold) held = d;
+  }
+  return held;
+}
+
+/** A reply joins the conversation of the message it answers, on the same lists. */
+async function threadParent(db: Db, parsed: ParsedMail, targets: Array<{ id: number }>) {
+  const refs = [parsed.inReplyTo ?? '', ...[parsed.references ?? []].flat()].filter((r) => r);
+  if (!refs.length) return undefined;
+  return db
+    .selectFrom('list_message as pm')
+    .innerJoin('list_message_target as pt', 'pt.message_id', 'pm.id')
+    .select(['pm.id', 'pm.thread_id'])
+    .where('pm.message_id', 'in', refs)
+    .where('pt.list_id', 'in', targets.map((l) => l.id))
+    .orderBy('pm.id', 'desc')
+    .executeTakeFirst();
 }
 
 export async function listExists(db: Queryable, slug: string): Promise<{ id: number; max_bytes: number } | undefined> {

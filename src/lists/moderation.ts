@@ -10,7 +10,7 @@ import type { Mailer } from '../platform/mail.ts';
 import { distribute } from './outbound.ts';
 import { ensureListKeys, signToken, verifyToken } from './keys.ts';
 import { simpleParser } from 'mailparser';
-import { checkSender, fromIsAuthenticated, isAutomatic, type Resolver } from './inbound.ts';
+import { isAutomaticMail, provenFrom, type Resolver } from './sender.ts';
 
 export interface ModerationContext {
   db: Db;
@@ -223,11 +223,10 @@ export async function decideByReply(
   if (id === undefined) return false;
   const parsed = await simpleParser(raw, { skipTextToHtml: true, skipImageLinks: true });
   // A moderator's vacation responder must not approve anything (RFC 3834 and common markers).
-  if (isAutomatic((name) => String(parsed.headers.get(name) ?? ''), (name) => parsed.headers.has(name))) return false;
+  if (isAutomaticMail(parsed)) return false;
   const from = parsed.from?.value[0]?.address?.toLowerCase();
   if (!from) return false;
-  const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
-  if (!fromIsAuthenticated(auth, from, session.envelopeFrom)) return false;
+  if (!(await provenFrom(ctx, raw, from, session))) return false;
   const person = await ctx.db.selectFrom('person_email').select('person_id').where('email', '=', from).executeTakeFirst();
   if (!person) return false;
   const label = await ctx.db.selectFrom('person').select(['first_name', 'last_name']).where('id', '=', person.person_id).executeTakeFirstOrThrow();

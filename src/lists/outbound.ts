@@ -7,7 +7,7 @@ import nodemailer from 'nodemailer';
 import type { Db, Queryable } from '../platform/db.ts';
 import { dkimKeyOf, ensureListKeys, signToken, type ListKeys } from './keys.ts';
 import { renderCopy, SIGNED_HEADERS } from './rewrite.ts';
-import type { SenderAuth } from './inbound.ts';
+import type { SenderAuth } from './sender.ts';
 import { recordBounce } from './bounces.ts';
 import { dkimSignRaw, type Mailer } from '../platform/mail.ts';
 

@@ -2,7 +2,8 @@
 // moderator's reply says, and the Reply-To policy of a copy.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fromIsAuthenticated, parseListAddress, postingDecision, type PosterStanding } from './inbound.ts';
+import { parseListAddress, postingDecision, type PosterStanding } from './inbound.ts';
+import { fromIsAuthenticated } from './sender.ts';
 import { replyFirstLine } from './moderation.ts';
 import { renderCopy, splitMessage, getHeader } from './rewrite.ts';
 

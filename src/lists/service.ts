@@ -2,7 +2,8 @@
 // LISTS_LMTP_PORT is set, for a front MTA), the delivery worker and the expiry of held mail.
 import type { Deps } from '../platform/web/context.ts';
 import { dkimKeyOf, ensureListKeys } from './keys.ts';
-import type { ListsContext, Resolver } from './inbound.ts';
+import type { ListsContext } from './inbound.ts';
+import type { Resolver } from './sender.ts';
 import { expireHeld } from './moderation.ts';
 import { sendDigests } from './digest.ts';
 import { createDeliveryWorker, type DeliveryWorker } from './outbound.ts';

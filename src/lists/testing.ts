@@ -3,7 +3,7 @@
 import { SMTPServer } from 'smtp-server';
 import nodemailer from 'nodemailer';
 import type { AddressInfo } from 'node:net';
-import type { Resolver } from './inbound.ts';
+import type { Resolver } from './sender.ts';
 
 export interface Received {
   from: string;

@@ -4,7 +4,8 @@ import { simpleParser } from 'mailparser';
 import { hashSecret, newToken } from '../auth/tokens.ts';
 import type { Db, Queryable } from '../platform/db.ts';
 import { translator, LANGS } from '../platform/i18n/index.ts';
-import { checkSender, fromIsAuthenticated, isAutomatic, type ListsContext } from './inbound.ts';
+import type { ListsContext } from './inbound.ts';
+import { isAutomaticMail, provenFrom } from './sender.ts';
 import { ensureListKeys, verifyToken } from './keys.ts';
 import { setDelivery } from './lists.ts';
 
@@ -66,14 +67,13 @@ export async function unsubscribeByMail(ctx: ListsContext, slug: string, raw: Bu
 
   const fromIsMember = await isMember(from);
   if (fromIsMember) {
-    const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
-    if (fromIsAuthenticated(auth, from, session.envelopeFrom)) {
+    if (await provenFrom(ctx, raw, from, session)) {
       await leave(ctx.db, list.id, from);
       return 'unsubscribed';
     }
   }
   // RFC 3834 §2: a robot's mail is not answered.
-  if (isAutomatic((name) => String(parsed.headers.get(name) ?? ''), (name) => parsed.headers.has(name))) return 'ignored';
+  if (isAutomaticMail(parsed)) return 'ignored';
   // The confirmation only ever goes to a member's address, never to an unproven stranger.
   const member = fromIsMember ? from : (await isMember(envelopeFrom)) ? envelopeFrom : undefined;
   if (!member) return 'ignored';
@@ -151,6 +151,6 @@ export async function confirmUnsubscribe(db: Db, token: string, slug?: string): 
 /** A reply to the confirmation (`slug+confirm-<token>@`). A vacation responder's answer confirms nothing. */
 export async function confirmUnsubscribeByMail(ctx: ListsContext, slug: string, token: string, raw: Buffer): Promise<boolean> {
   const parsed = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
-  if (isAutomatic((name) => String(parsed.headers.get(name) ?? ''), (name) => parsed.headers.has(name))) return false;
+  if (isAutomaticMail(parsed)) return false;
   return Boolean(await confirmUnsubscribe(ctx.db, token, slug));
 }
