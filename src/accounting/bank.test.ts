@@ -57,6 +57,7 @@ forEachDatabase('bank statements', (t) => {
   });
 });
 
+import iconv from 'iconv-lite';
 import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
 
@@ -88,6 +89,11 @@ forEachDatabase('bank pages', (t) => {
       assert.match(res.headers.get('location')!, /imported=2&duplicates=0&matched=0&drafted=1/);
       const again = await web.postMultipart('/accounting/bank/import', form);
       assert.match(again.headers.get('location')!, /imported=0&duplicates=2/);
+      // A bank's CSV in Windows-1252 (not UTF-8) keeps its accents and its œ.
+      form.set('file', new File([new Uint8Array(iconv.encode('Date;Libellé;Montant\n07/10/2025;PRÉLÈVEMENT ASSURANCE ŒUVRE;-12,00\n', 'win1252'))], 'releve-1252.csv', { type: 'text/csv' }));
+      assert.match((await web.postMultipart('/accounting/bank/import', form)).headers.get('location')!, /imported=1&/);
+      const accented = await db.selectFrom('bank_statement_line').select('label').where('booked_on', '=', '2025-10-07').executeTakeFirstOrThrow();
+      assert.equal(accented.label, 'PRÉLÈVEMENT ASSURANCE ŒUVRE');
       const page = await (await web.get('/accounting/bank')).text();
       assert.match(page, /id="col-amount"[^>]*value="3"/);
       const rec = await (await web.get(`/accounting/bank/${bank.id}/reconcile?asOf=2025-10-31&balance=11,80`)).text();
@@ -97,7 +103,7 @@ forEachDatabase('bank pages', (t) => {
       const big = await web.postMultipart('/accounting/bank/import', form);
       assert.equal(big.status, 413);
       assert.match(await big.text(), /trop gros \(5\.0 Mo\) : 5 Mo au plus/);
-      assert.equal(Number((await db.selectFrom('bank_statement_line').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 2);
+      assert.equal(Number((await db.selectFrom('bank_statement_line').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 3);
     } finally {
       await app.close();
     }

@@ -8,6 +8,7 @@ import { accountingRole, requireEntries, requireTreasurer } from './access.ts';
 import { importStatement, matchStatementLines, parseBankCsv, parseCamt053, parseOfx, reconciliation, type CsvMapping, type Statement } from './bank.ts';
 import { displayCents, parseAmount } from './money.ts';
 import { uploadedFile } from './upload.ts';
+import { decodeText } from '../platform/files.ts';
 
 const MAX_BYTES = 5 * 1024 * 1024;
 const col = (s: string) => (/^\d{1,2}$/.test(s) ? Number(s) - 1 : undefined);
@@ -70,7 +71,7 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const file = uploadedFile(body, MAX_BYTES);
     const bankId = Number(field(body, 'bank'));
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const text = new TextDecoder('utf-8').decode(bytes);
+    const text = decodeText(bytes);
     const format = field(body, 'format');
     let st: Statement;
     if (format === 'ofx') st = parseOfx(text);

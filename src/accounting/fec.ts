@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { InvalidInput } from '../platform/errors.ts';
+import { decodeText } from '../platform/files.ts';
 import { createEntry, inTransaction, refusal, validateEntry } from './books.ts';
 import { formatCents } from './money.ts';
 import { isBalanced, letteringCode, type LineInput } from './rules.ts';
@@ -137,16 +138,6 @@ export interface FecEntry {
   lines: Array<LineInput & { accountLabel: string; thirdPartyLabel: string; fileLine: number; lettering: string | null; letteredOn: string | null }>;
 }
 
-function decode(bytes: Uint8Array): string {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = iconv.decode(Buffer.from(bytes), 'iso-8859-15');
-  }
-  return text.replace(/^\uFEFF/, '');
-}
-
 function parseYmd(s: string): string | null {
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s.trim());
   if (!m) return null;
@@ -164,7 +155,7 @@ function parseFecAmount(s: string): number | null {
 
 /** Reads a FEC file into entries, or the list of what is wrong with it, line by line. Pure. */
 export function parseFec(bytes: Uint8Array): { entries: FecEntry[]; errors: FecError[] } {
-  const text = decode(bytes);
+  const text = decodeText(bytes, 'iso-8859-15');
   const rows = text.split(/\r?\n/);
   while (rows.length && rows[rows.length - 1]!.trim() === '') rows.pop();
   const errors: FecError[] = [];

@@ -11,7 +11,7 @@ import { formatCents } from './money.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
 import { balanceSheet, incomeStatement, type TrialBalanceRow } from './reports.ts';
 import type { generalLedger, journalReport, sectionReport } from './reports.ts';
-import { spreadsheetText } from '../platform/csv.ts';
+import { csvFile } from '../platform/files.ts';
 
 /** A number is an amount in cents; null is an empty cell. */
 export type Cell = string | number | null | { text: string; href: string };
@@ -41,21 +41,17 @@ export function cellText(c: Cell): string {
   return c.text;
 }
 
-function csvField(s: string): string {
-  return /[";\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** The CSV file of a report (see the choice above); a string starting with the BOM. */
 export function toCsv(doc: ReportDoc): string {
-  const out: string[] = [];
+  const out: Array<Array<string | { raw: string }>> = [];
   doc.tables.forEach((table, i) => {
-    if (i > 0) out.push('');
-    if (table.caption && doc.tables.length > 1) out.push(csvField(table.caption));
-    out.push(table.head.map(csvField).join(';'));
-    // Amounts are numbers; every other cell is text from people (labels) and made inert.
-    for (const r of table.rows) out.push(r.cells.map((c) => csvField(typeof c === 'number' ? cellText(c) : spreadsheetText(cellText(c)))).join(';'));
+    if (i > 0) out.push([]);
+    if (table.caption && doc.tables.length > 1) out.push([{ raw: table.caption }]);
+    out.push(table.head.map((h) => ({ raw: h })));
+    // Amounts are numbers written as formatted; every other cell is text from people (labels) and made inert.
+    for (const r of table.rows) out.push(r.cells.map((c) => (typeof c === 'number' ? { raw: cellText(c) } : cellText(c))));
   });
-  return '\uFEFF' + out.join('\r\n') + '\r\n';
+  return csvFile(out);
 }
 
 export function csvFileName(doc: ReportDoc, p: { from: string; to: string; section?: string }) {

@@ -2,7 +2,6 @@
 // cross-tabulation of two choice questions, and the flat rows of the exports.
 import type { Lang } from '../platform/i18n/index.ts';
 import { allQuestions, SCALE, text, type Answers, type ChoiceAnswer, type MultipleAnswer, type QuestionDef, type SurveyDef } from './answers.ts';
-import { spreadsheetText } from '../platform/csv.ts';
 
 export interface Count {
   label: string;
@@ -169,14 +168,6 @@ export function exportCells(def: SurveyDef, a: Answers, lang: Lang, otherLabel: 
   });
 }
 
-/** RFC 4180 CSV; cells that a spreadsheet would run as a formula are quoted with a leading apostrophe. */
-export function toCsv(rows: Array<Array<string | number>>): string {
-  const cell = (v: string | number) => {
-    const s = typeof v === 'string' ? spreadsheetText(v) : String(v);
-    return /[",\r\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
-}
 
 /**
  * In an anonymous survey, a unit (class, group, list) with fewer invitations than this shows no

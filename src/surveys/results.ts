@@ -4,7 +4,8 @@ import ExcelJS from 'exceljs';
 import type { Queryable } from '../platform/db.ts';
 import { translator, type Lang } from '../platform/i18n/index.ts';
 import type { Answers } from './answers.ts';
-import { exportCells, exportHeader, toCsv } from './analysis.ts';
+import { exportCells, exportHeader } from './analysis.ts';
+import { csvFile } from '../platform/files.ts';
 import { getSurvey, loadDef } from './survey.ts';
 import type { UnitKind } from './tables.ts';
 
@@ -68,7 +69,7 @@ export async function exportRows(db: Queryable, surveyId: number, lang: Lang): P
 }
 
 export async function exportCsv(db: Queryable, surveyId: number, lang: Lang): Promise<string> {
-  return toCsv(await exportRows(db, surveyId, lang));
+  return csvFile(await exportRows(db, surveyId, lang));
 }
 
 export async function exportXlsx(db: Queryable, surveyId: number, lang: Lang): Promise<Buffer> {

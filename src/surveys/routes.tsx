@@ -1106,7 +1106,7 @@ export function surveysRoutes(app: Hono<AppEnv>) {
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="survey-${s.id}.csv"`);
     c.header('Cache-Control', 'no-store');
-    return c.body('\uFEFF' + csv);
+    return c.body(csv);
   });
   app.get('/surveys/:id/export.xlsx', async (c) => {
     const { rc, s } = await organised(c);

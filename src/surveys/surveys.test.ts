@@ -9,7 +9,8 @@ import { aClass, aGroup, aHousehold, aSchool } from '../directory/factories.ts';
 import { addAudience, closeSurvey, openSurvey, responseRates, runDueSurveyJobs, sendReminders } from './campaign.ts';
 import { openInvitation, saveDraft, submitResponse } from './answering.ts';
 import { readForm, checkSubmission, keepVisible } from './answers.ts';
-import { analyse, crossTab, exportCells, toCsv } from './analysis.ts';
+import { analyse, crossTab, exportCells } from './analysis.ts';
+import { csvFile } from '../platform/files.ts';
 import { loadAnswers, exportCsv } from './results.ts';
 import { addQuestion, copySurvey, loadDef } from './survey.ts';
 import { aSurvey, linksFor, MAIL, ORGANISER } from './testing.ts';
@@ -259,7 +260,8 @@ forEachDatabase('surveys', (t) => {
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /Quels appareils/);
     assert.ok(lines.some((l) => l.includes('Ordinateur; Tablette; Autre: Console')));
-    assert.equal(toCsv([['=1+1']]), "'=1+1\r\n");
+    assert.ok(csv.startsWith('\uFEFF'), 'a BOM, so that Excel reads UTF-8');
+    assert.equal(csvFile([['=1+1', 2.5]]), "\uFEFF'=1+1;2,5\r\n");
     assert.deepEqual(exportCells(s.def, {}, 'fr', 'Autre').length, 5);
   });
 

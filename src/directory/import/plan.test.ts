@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import iconv from 'iconv-lite';
 import { detectLayout, normalizeHeader } from './layouts.ts';
 import { EMPTY_SNAPSHOT, planImport, recogniseSheets, type Snapshot } from './plan.ts';
-import { decodeText, detectDelimiter, readCsv, UnreadableFile } from './read.ts';
+import { readCsv, UnreadableFile } from './read.ts';
+import { decodeText, detectDelimiter } from '../../platform/files.ts';
 
 const YEAR: Snapshot = { ...EMPTY_SNAPSHOT, year: { id: 1, label: '2026-2027' } };
 

@@ -2,8 +2,8 @@
 // encodings that spreadsheet programs write) or XLSX (possibly several sheets).
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import JSZip from 'jszip';
+import { decodeText, detectDelimiter } from '../../platform/files.ts';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_ROWS = 50_000;
@@ -42,52 +42,6 @@ export function fileKind(name: string, bytes: Uint8Array): FileKind {
   if (bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0) return 'xls';
   if (/\.xlsx$/i.test(name)) return 'xlsx';
   return 'csv';
-}
-
-/**
- * Text of a CSV file. UTF-8 (with or without BOM) and UTF-16 (Excel's "Unicode text") are
- * recognised; bytes that are not valid UTF-8 are Windows-1252, which is what older Excel
- * writes in France (a superset of Latin-1 for letters such as é, ç, ò).
- */
-export function decodeText(bytes: Uint8Array): string {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (buf[0] === 0xff && buf[1] === 0xfe) return iconv.decode(buf.subarray(2), 'utf16le');
-  if (buf[0] === 0xfe && buf[1] === 0xff) return iconv.decode(buf.subarray(2), 'utf16be');
-  const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch {
-    return iconv.decode(body, 'win1252');
-  }
-}
-
-/**
- * The delimiter that splits the header best: `,` `;` or tab, counted outside quotes on the
- * line of the first ten that has the most of them (a title line above the header may have none).
- */
-export function detectDelimiter(text: string): string {
-  const lines = text.split(/\r\n|\n|\r/).filter((l) => l.trim() !== '').slice(0, 10);
-  let best = ',';
-  let bestCount = 0;
-  for (const line of lines) {
-    const counts = new Map<string, number>([
-      [',', 0],
-      [';', 0],
-      ['\t', 0],
-    ]);
-    let quoted = false;
-    for (const ch of line) {
-      if (ch === '"') quoted = !quoted;
-      else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-    }
-    for (const [d, n] of counts) {
-      if (n > bestCount) {
-        best = d;
-        bestCount = n;
-      }
-    }
-  }
-  return best;
 }
 
 export function readCsv(name: string, bytes: Uint8Array): RawSheet {
