@@ -1,18 +1,16 @@
 // Downloadable templates: the canonical headers of each layout with a few fictional rows.
 import ExcelJS from 'exceljs';
+import { csvFile } from '../../platform/files.ts';
 import { LAYOUT_ORDER, LAYOUTS, TEMPLATE_ROWS, TEMPLATE_SHEET_NAMES, type Layout } from './layouts.ts';
-
-function csvCell(v: string): string {
-  return /[";\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
 
 /**
  * One layout as CSV: semicolon-separated with a UTF-8 byte order mark, which is what a
  * French Excel opens correctly with a double click (and what it writes back).
  */
 export function templateCsv(layout: Layout): Buffer {
-  const lines = [LAYOUTS[layout].map((c) => c.name), ...TEMPLATE_ROWS[layout]].map((r) => r.map(csvCell).join(';'));
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(lines.join('\r\n') + '\r\n', 'utf8')]);
+  // The template's own fictional cells are written as they are (a phone number may start with +).
+  const rows = [LAYOUTS[layout].map((c) => c.name), ...TEMPLATE_ROWS[layout]].map((r) => r.map((raw) => ({ raw })));
+  return Buffer.from(csvFile(rows), 'utf8');
 }
 
 /** All four layouts, one sheet each, in the order the import applies them. */
