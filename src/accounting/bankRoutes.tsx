@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
+import { intParam } from '../platform/web/forms.tsx';
 import { accountingRole, requireEntries, requireTreasurer } from './access.ts';
 import { importStatement, matchStatementLines, parseBankCsv, parseCamt053, parseOfx, reconciliation, type CsvMapping, type Statement } from './bank.ts';
 import { displayCents, parseAmount } from './money.ts';
@@ -101,7 +102,7 @@ export function bankRoutes(app: Hono<AppEnv>) {
     const rc = c.get('rc');
     const { t, deps } = rc;
     requireEntries(await accountingRole(deps.db, v.personId));
-    const id = Number(c.req.param('id'));
+    const id = intParam(c, 'id', 'accounting.error.noBankAccount');
     const asOf = /^\d{4}-\d{2}-\d{2}$/.test(c.req.query('asOf') ?? '') ? c.req.query('asOf')! : new Date().toISOString().slice(0, 10);
     const balanceText = c.req.query('balance') ?? '';
     const statementBalance = balanceText ? parseAmount(balanceText) : 0;

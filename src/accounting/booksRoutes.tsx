@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
+import { intParam } from '../platform/web/forms.tsx';
 import { InvalidInput } from '../platform/errors.ts';
 import { accountingRole, requireEntries, requireRead, requireTreasurer } from './access.ts';
 import { closeFiscalYear, letter, openItems, yearOf } from './books.ts';
@@ -50,8 +51,7 @@ export function booksRoutes(app: Hono<AppEnv>) {
     const v = requireViewer(c);
     const { deps } = c.get('rc');
     requireTreasurer(await accountingRole(deps.db, v.personId));
-    const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id)) throw new InvalidInput('accounting.error.noYearId', { id: c.req.param('id') });
+    const id = intParam(c, 'id', 'accounting.error.noYearId');
     await closeFiscalYear(deps.db, actorOf(v), id);
     return c.redirect(`/accounting/years?closed=${id}`, 303);
   });

@@ -5,6 +5,7 @@ import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
+import { intParam } from '../platform/web/forms.tsx';
 import { DomainError, Forbidden, NotFound } from '../platform/errors.ts';
 import { accountingRole, requireEntries, requireTreasurer } from './access.ts';
 import { attach, reverseEntry } from './books.ts';
@@ -19,7 +20,7 @@ async function entryPage(c: Context<AppEnv>, refused: { date: string; error: str
   const { t, deps } = rc;
   const role = await accountingRole(deps.db, v.personId);
   requireEntries(role);
-  const id = Number(c.req.param('id'));
+  const id = intParam(c, 'id', 'accounting.error.noEntry');
   const e = await deps.db.selectFrom('entry').selectAll().where('id', '=', id).executeTakeFirst();
   if (!e) throw new NotFound('accounting.error.noEntry', { id });
   const lines = await deps.db
@@ -80,7 +81,7 @@ export function entryRoutes(app: Hono<AppEnv>) {
     const v = requireViewer(c);
     const { deps, t } = c.get('rc');
     requireTreasurer(await accountingRole(deps.db, v.personId));
-    const id = Number(c.req.param('id'));
+    const id = intParam(c, 'id', 'accounting.error.noEntry');
     const date = field(await c.req.parseBody(), 'date');
     try {
       const rev = await reverseEntry(deps.db, actorOf(v), id, date);
@@ -95,7 +96,7 @@ export function entryRoutes(app: Hono<AppEnv>) {
     const v = requireViewer(c);
     const { deps } = c.get('rc');
     requireTreasurer(await accountingRole(deps.db, v.personId));
-    const id = Number(c.req.param('id'));
+    const id = intParam(c, 'id', 'accounting.error.noEntry');
     const body = await c.req.parseBody();
     const file = uploadedFile(body, MAX_BYTES);
     await attach(deps.db, actorOf(v), id, { filename: file.name.slice(0, 255) || 'piece', content: new Uint8Array(await file.arrayBuffer()), mediaType: file.type || 'application/octet-stream' });

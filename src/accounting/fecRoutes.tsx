@@ -13,6 +13,7 @@ import type { Context, Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
+import { intParam } from '../platform/web/forms.tsx';
 import { Forbidden, NotFound } from '../platform/errors.ts';
 import { accountingRole } from './access.ts';
 import { associationSiren, exportFec, fecFileName, importFec, type FecError } from './fec.ts';
@@ -92,7 +93,7 @@ export function fecRoutes(app: Hono<AppEnv>) {
   app.get('/accounting/years/:id{[0-9]+}/fec', async (c) => {
     await exchanger(c);
     const db = c.get('rc').deps.db;
-    const fy = await db.selectFrom('fiscal_year').selectAll().where('id', '=', Number(c.req.param('id'))).executeTakeFirst();
+    const fy = await db.selectFrom('fiscal_year').selectAll().where('id', '=', intParam(c, 'id', 'accounting.error.noYearId')).executeTakeFirst();
     if (!fy) throw new NotFound('accounting.error.noYearId', { id: c.req.param('id') });
     const name = fecFileName(await associationSiren(db), fy.ends_on);
     const utf8 = c.req.query('utf8') === '1';

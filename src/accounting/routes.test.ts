@@ -188,3 +188,27 @@ forEachDatabase('accounting pages', (t) => {
     }
   });
 });
+
+forEachDatabase('accounting addresses', (t) => {
+  test('an id that is not a number is a plain "not found", and a notice is only ever one the page knows', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const treasurer = await aPerson(db);
+      await aGroup(db, { kind: 'bureau', members: [{ personId: treasurer.id, role: 'treasurer' }] });
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, treasurer.id);
+      for (const path of ['/accounting/bank/abc/reconcile', '/accounting/bank/0/reconcile', '/accounting/years/1e3/fec']) {
+        const res = await web.get(path);
+        assert.equal(res.status, 404, path);
+        assert.doesNotMatch(await res.text(), /invalid input|syntax|bigint|NaN/i, path);
+      }
+      const saved = await (await web.get('/accounting/setup/bank?done=bank')).text();
+      assert.match(saved, /Enregistré|enregistr/i);
+      const forged = await (await web.get('/accounting/setup/bank?done=Appelez%20le%2008%2099')).text();
+      assert.doesNotMatch(forged, /Appelez le 08 99/);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
+import { intParam } from '../platform/web/forms.tsx';
 import { DomainError, Forbidden, InvalidInput } from '../platform/errors.ts';
 import { accountingRole, requirePost, requireRead, requireTreasurer } from './access.ts';
 import { createEntry, validateEntry } from './books.ts';
@@ -215,8 +216,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
   app.post('/accounting/entries/:id/validate', async (c) => {
     const { v, role } = await reader(c);
     requireTreasurer(role);
-    const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id)) throw new InvalidInput('accounting.error.noEntry', { id: c.req.param('id') });
+    const id = intParam(c, 'id', 'accounting.error.noEntry');
     const e = await validateEntry(c.get('rc').deps.db, actorOf(v), id);
     return c.redirect(`/accounting?from=${e.entry_date}&to=${e.entry_date}&validated=${e.number}`, 303);
   });

@@ -4,9 +4,12 @@
 // with the error above it, so nothing typed is lost.
 import type { Context, Hono } from 'hono';
 import type { AppEnv, RequestContext } from '../platform/web/context.ts';
-import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { Form, Layout } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
-import { DomainError, Forbidden, InvalidInput } from '../platform/errors.ts';
+import { attempt, formValues, FormError, intParam, QueryNotice, refusedValue, type Refused } from '../platform/web/forms.tsx';
+import { Forbidden } from '../platform/errors.ts';
+import type { Db } from '../platform/db.ts';
+import type { Actor } from '../platform/audit.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
 import { accountingRole, requireTreasurer, type AccountingRole } from './access.ts';
 import {
@@ -15,8 +18,7 @@ import {
 } from './setup.ts';
 
 type C = Context<AppEnv>;
-/** The values of the form that was refused, to put back in it. */
-type Refused = { form: string; values: Record<string, string>; error: string } | null;
+type Page = (c: C, r: Refused, status: number) => Promise<Response>;
 
 async function setupReader(c: C) {
   const v = requireViewer(c);
@@ -25,28 +27,8 @@ async function setupReader(c: C) {
   return { v, role };
 }
 
-async function body(c: C) {
-  const values: Record<string, string> = {};
-  for (const [k, x] of Object.entries(await c.req.parseBody())) if (k !== '_csrf' && typeof x === 'string') values[k] = x;
-  return { values };
-}
-
-/** Runs a write; on a refusal shows the page again with the form as it was sent. */
-async function attempt(c: C, form: string, values: Record<string, string>, write: () => Promise<string>, show: (c: C, r: Refused, status: number) => Promise<Response>) {
-  try {
-    return c.redirect(await write(), 303);
-  } catch (err) {
-    if (!(err instanceof DomainError) || err instanceof Forbidden) throw err;
-    return show(c, { form, values, error: c.get('rc').t(err.key, err.params) }, err.status);
-  }
-}
-
-const val = (r: Refused, form: string, name: string, fallback = '') => (r && r.form === form ? (r.values[name] ?? '') : fallback);
-const idParam = (c: C) => {
-  const id = Number(c.req.param('id'));
-  if (!Number.isSafeInteger(id) || id <= 0) throw new InvalidInput('accounting.error.noRule', { id: c.req.param('id') ?? '' });
-  return id;
-};
+const val = refusedValue;
+const Failed = FormError;
 
 function SetupNav({ rc }: { rc: RequestContext }) {
   const { t } = rc;
@@ -58,14 +40,7 @@ function SetupNav({ rc }: { rc: RequestContext }) {
   );
 }
 
-function Done({ rc, c }: { rc: RequestContext; c: C }) {
-  const done = c.req.query('done');
-  return done && /^[a-z]+$/.test(done) ? <Notice kind="ok">{rc.t('accounting.setup.saved')}</Notice> : <></>;
-}
-
-function Failed({ r, form }: { r: Refused; form: string }) {
-  return r && r.form === form ? <Notice kind="error">{r.error}</Notice> : <></>;
-}
+const SAVED: Record<string, MessageKey> = Object.fromEntries(['bank', 'rule', 'deleted', 'account', 'party', 'section'].map((k) => [k, 'accounting.setup.saved']));
 
 // ---- Bank accounts and rules ----
 
@@ -106,7 +81,7 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
   return c.html(
     <Layout rc={rc} title={t('accounting.setup.bank')}>
       <SetupNav rc={rc} />
-      <Done rc={rc} c={c} />
+      <QueryNotice c={c} notices={SAVED} />
       <datalist id="accounts">{accounts.map((a) => <option value={a.number}>{a.label}</option>)}</datalist>
       <h2>{t('accounting.setup.bankAccounts')}</h2>
       {banks.map((b) => (
@@ -190,7 +165,7 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
   return c.html(
     <Layout rc={rc} title={t('accounting.setup.accounts')}>
       <SetupNav rc={rc} />
-      <Done rc={rc} c={c} />
+      <QueryNotice c={c} notices={SAVED} />
       <datalist id="parents">{parents.map((a) => <option value={a.number}>{a.label}</option>)}</datalist>
       <datalist id="collectives">{collectives.map((a) => <option value={a.number}>{a.label}</option>)}</datalist>
       <h2>{t('accounting.setup.subAccounts')}</h2>
@@ -309,7 +284,7 @@ async function sectionsPage(c: C, r: Refused = null, status = 200) {
   return c.html(
     <Layout rc={rc} title={t('accounting.setup.sections')}>
       <SetupNav rc={rc} />
-      <Done rc={rc} c={c} />
+      <QueryNotice c={c} notices={SAVED} />
       <p class="hint">{t('accounting.setup.sectionsHint')}</p>
       <div class="table-wrap">
         <table>
@@ -365,122 +340,72 @@ async function writer(c: C): Promise<{ role: AccountingRole; actor: ReturnType<t
   return { role, actor: actorOf(v) };
 }
 
+/**
+ * A treasurer's form: `write` gets the typed values; a refusal shows `page` again with them,
+ * success goes to `done`.
+ */
+function saveRoute(app: Hono<AppEnv>, path: string, form: (c: C) => string, page: Page, done: string, write: (w: { db: Db; actor: Actor; values: Record<string, string>; c: C }) => Promise<unknown>) {
+  app.post(path, async (c) => {
+    const { actor } = await writer(c);
+    const values = await formValues(c);
+    return attempt(c, form(c), values, async () => {
+      await write({ db: c.get('rc').deps.db, actor, values, c });
+      return done;
+    }, page);
+  });
+}
+
+const text = (values: Record<string, string>, name: string) => values[name] ?? '';
+
 export function setupRoutes(app: Hono<AppEnv>) {
   app.get('/accounting/setup', (c) => c.redirect('/accounting/setup/bank', 302));
   app.get('/accounting/setup/bank', (c) => bankPage(c));
   app.get('/accounting/setup/accounts', (c) => accountsPage(c));
   app.get('/accounting/setup/sections', (c) => sectionsPage(c));
 
-  app.post('/accounting/setup/bank-accounts', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    const db = c.get('rc').deps.db;
-    return attempt(c, 'newBank', values, async () => {
-      await createBankAccount(db, actor, { number: values.number ?? '', label: values.label ?? '', iban: values.iban ?? '' });
-      return '/accounting/setup/bank?done=bank';
-    }, bankPage);
-  });
-  app.post('/accounting/setup/bank-accounts/:id{[0-9]+}', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    const id = idParam(c);
-    return attempt(c, `bank-${id}`, values, async () => {
-      await updateBankAccount(c.get('rc').deps.db, actor, id, { label: values.label ?? '', iban: values.iban ?? '' });
-      return '/accounting/setup/bank?done=bank';
-    }, bankPage);
-  });
-  app.post('/accounting/setup/rules', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    return attempt(c, 'newRule', values, async () => {
-      await createBankRule(c.get('rc').deps.db, actor, ruleInput(values));
-      return '/accounting/setup/bank?done=rule';
-    }, bankPage);
-  });
-  app.post('/accounting/setup/rules/:id{[0-9]+}', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    const id = idParam(c);
-    return attempt(c, `rule-${id}`, values, async () => {
-      await updateBankRule(c.get('rc').deps.db, actor, id, ruleInput(values));
-      return '/accounting/setup/bank?done=rule';
-    }, bankPage);
-  });
+  const rule = (c: C) => intParam(c, 'id', 'accounting.error.noRule');
+  saveRoute(app, '/accounting/setup/bank-accounts', () => 'newBank', bankPage, '/accounting/setup/bank?done=bank', ({ db, actor, values: v }) =>
+    createBankAccount(db, actor, { number: text(v, 'number'), label: text(v, 'label'), iban: text(v, 'iban') }),
+  );
+  saveRoute(app, '/accounting/setup/bank-accounts/:id{[0-9]+}', (c) => `bank-${rule(c)}`, bankPage, '/accounting/setup/bank?done=bank', ({ db, actor, values: v, c }) =>
+    updateBankAccount(db, actor, rule(c), { label: text(v, 'label'), iban: text(v, 'iban') }),
+  );
+  saveRoute(app, '/accounting/setup/rules', () => 'newRule', bankPage, '/accounting/setup/bank?done=rule', ({ db, actor, values }) => createBankRule(db, actor, ruleInput(values)));
+  saveRoute(app, '/accounting/setup/rules/:id{[0-9]+}', (c) => `rule-${rule(c)}`, bankPage, '/accounting/setup/bank?done=rule', ({ db, actor, values, c }) =>
+    updateBankRule(db, actor, rule(c), ruleInput(values)),
+  );
   app.post('/accounting/setup/rules/:id{[0-9]+}/delete', async (c) => {
     const { actor } = await writer(c);
-    await deleteBankRule(c.get('rc').deps.db, actor, idParam(c));
+    await deleteBankRule(c.get('rc').deps.db, actor, rule(c));
     return c.redirect('/accounting/setup/bank?done=deleted', 303);
   });
 
-  app.post('/accounting/setup/accounts', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    return attempt(c, 'newAccount', values, async () => {
-      await createSubAccount(c.get('rc').deps.db, actor, { parent: values.parent ?? '', number: values.number ?? '', label: values.label ?? '' });
-      return '/accounting/setup/accounts?done=account';
-    }, accountsPage);
+  saveRoute(app, '/accounting/setup/accounts', () => 'newAccount', accountsPage, '/accounting/setup/accounts?done=account', ({ db, actor, values: v }) =>
+    createSubAccount(db, actor, { parent: text(v, 'parent'), number: text(v, 'number'), label: text(v, 'label') }),
+  );
+  saveRoute(app, '/accounting/setup/accounts/:number{[0-9]+}', (c) => `account-${c.req.param('number')}`, accountsPage, '/accounting/setup/accounts?done=account', ({ db, actor, values, c }) =>
+    renameAccount(db, actor, c.req.param('number') ?? '', text(values, 'label')),
+  );
+  saveRoute(app, '/accounting/setup/third-parties', () => 'newParty', accountsPage, '/accounting/setup/accounts?done=party', ({ db, actor, values: v }) => {
+    const h = text(v, 'household').trim();
+    return createThirdParty(db, actor, { code: text(v, 'code'), label: text(v, 'label'), kind: text(v, 'kind'), account: text(v, 'account'), householdId: h ? Number(h) : null });
   });
-  app.post('/accounting/setup/accounts/:number{[0-9]+}', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    const number = c.req.param('number');
-    return attempt(c, `account-${number}`, values, async () => {
-      await renameAccount(c.get('rc').deps.db, actor, number, values.label ?? '');
-      return '/accounting/setup/accounts?done=account';
-    }, accountsPage);
-  });
-  app.post('/accounting/setup/third-parties', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    return attempt(c, 'newParty', values, async () => {
-      const h = (values.household ?? '').trim();
-      await createThirdParty(c.get('rc').deps.db, actor, { code: values.code ?? '', label: values.label ?? '', kind: values.kind ?? '', account: values.account ?? '', householdId: h ? Number(h) : null });
-      return '/accounting/setup/accounts?done=party';
-    }, accountsPage);
-  });
-  app.post('/accounting/setup/third-parties/households', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    return attempt(c, 'households', values, async () => {
-      await createHouseholdThirdParties(c.get('rc').deps.db, actor, (values.account ?? '').trim());
-      return '/accounting/setup/accounts?done=party';
-    }, accountsPage);
-  });
-  app.post('/accounting/setup/third-parties/:code', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    const code = c.req.param('code');
-    return attempt(c, `tp-${code}`, values, async () => {
-      await renameThirdParty(c.get('rc').deps.db, actor, code, values.label ?? '');
-      return '/accounting/setup/accounts?done=party';
-    }, accountsPage);
-  });
+  saveRoute(app, '/accounting/setup/third-parties/households', () => 'households', accountsPage, '/accounting/setup/accounts?done=party', ({ db, actor, values }) =>
+    createHouseholdThirdParties(db, actor, text(values, 'account').trim()),
+  );
+  saveRoute(app, '/accounting/setup/third-parties/:code', (c) => `tp-${c.req.param('code')}`, accountsPage, '/accounting/setup/accounts?done=party', ({ db, actor, values, c }) =>
+    renameThirdParty(db, actor, c.req.param('code') ?? '', text(values, 'label')),
+  );
 
-  app.post('/accounting/setup/sections', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    return attempt(c, 'newSection', values, async () => {
-      await createSection(c.get('rc').deps.db, actor, { code: values.code ?? '', label: values.label ?? '' });
-      return '/accounting/setup/sections?done=section';
-    }, sectionsPage);
-  });
-  app.post('/accounting/setup/sections/:code', async (c) => {
-    const { actor } = await writer(c);
-    const { values } = await body(c);
-    const code = c.req.param('code');
-    return attempt(c, `section-${code}`, values, async () => {
-      await renameSection(c.get('rc').deps.db, actor, code, values.label ?? '');
-      return '/accounting/setup/sections?done=section';
-    }, sectionsPage);
-  });
+  saveRoute(app, '/accounting/setup/sections', () => 'newSection', sectionsPage, '/accounting/setup/sections?done=section', ({ db, actor, values: v }) =>
+    createSection(db, actor, { code: text(v, 'code'), label: text(v, 'label') }),
+  );
+  saveRoute(app, '/accounting/setup/sections/:code', (c) => `section-${c.req.param('code')}`, sectionsPage, '/accounting/setup/sections?done=section', ({ db, actor, values, c }) =>
+    renameSection(db, actor, c.req.param('code') ?? '', text(values, 'label')),
+  );
   for (const action of ['archive', 'unarchive'] as const) {
-    app.post(`/accounting/setup/sections/:code/${action}`, async (c) => {
-      const { actor } = await writer(c);
-      const code = c.req.param('code');
-      return attempt(c, `archive-${code}`, {}, async () => {
-        await archiveSection(c.get('rc').deps.db, actor, code, action === 'archive');
-        return '/accounting/setup/sections?done=section';
-      }, sectionsPage);
-    });
+    saveRoute(app, `/accounting/setup/sections/:code/${action}`, (c) => `archive-${c.req.param('code')}`, sectionsPage, '/accounting/setup/sections?done=section', ({ db, actor, c }) =>
+      archiveSection(db, actor, c.req.param('code') ?? '', action === 'archive'),
+    );
   }
 }

@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
+import { intParam } from '../platform/web/forms.tsx';
 import { Forbidden, InvalidInput, NotFound } from '../platform/errors.ts';
 import { dkimDnsRecord, ensureListKeys } from './keys.ts';
 import { isModerator, listBySlug, listMembers, listOwners, listsOfPerson, parseSettings, renameAddress, setDelivery, updateSettings } from './lists.ts';
@@ -29,12 +30,6 @@ async function listForReader(c: Ctx) {
   return list;
 }
 
-function positiveInt(c: Ctx, name: string): number {
-  const n = Number(c.req.param(name));
-  if (!Number.isSafeInteger(n) || n < 0) throw new NotFound('error.notFound');
-  return n;
-}
-
 async function runnableLists(c: Ctx) {
   const v = requireViewer(c);
   const { db } = c.get('rc').deps;
@@ -51,11 +46,7 @@ async function listForModerator(c: Ctx) {
   return { v, list };
 }
 
-function messageId(c: Ctx): number {
-  const n = Number(c.req.param('id'));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new NotFound('lists.error.noMessage');
-  return n;
-}
+const messageId = (c: Ctx) => intParam(c, 'id', 'lists.error.noMessage');
 
 export function listsRoutes(app: Hono<AppEnv>) {
   app.get('/lists', async (c) => {
@@ -336,7 +327,7 @@ export function listsRoutes(app: Hono<AppEnv>) {
   app.get('/lists/:slug/archive/:thread', async (c) => {
     const rc = c.get('rc');
     const list = await listForReader(c);
-    const messages = await archiveThread(rc.deps.db, list.id, positiveInt(c, 'thread'));
+    const messages = await archiveThread(rc.deps.db, list.id, intParam(c, 'thread'));
     if (messages.length === 0) throw new NotFound('lists.error.noMessage');
     return c.html(
       <Layout rc={rc} title={messages[0]!.subject || rc.t('lists.held.noSubject')}>
@@ -368,7 +359,7 @@ export function listsRoutes(app: Hono<AppEnv>) {
   app.get('/lists/:slug/archive/:id/attachments/:n', async (c) => {
     const rc = c.get('rc');
     const list = await listForReader(c);
-    const a = await archiveAttachment(rc.deps.db, list.id, positiveInt(c, 'id'), positiveInt(c, 'n'));
+    const a = await archiveAttachment(rc.deps.db, list.id, intParam(c, 'id'), intParam(c, 'n', 'error.notFound', 0));
     if (!a) throw new NotFound('error.notFound');
     return new Response(new Uint8Array(a.content), {
       headers: {
