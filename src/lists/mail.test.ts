@@ -168,6 +168,31 @@ forEachDatabase('list mail end to end', (t) => {
     assert.equal(failed.length, 1);
   });
 
+  test('a relay that refuses the message itself scores no member; one that refuses the recipient does', async () => {
+    const { db } = t();
+    const list = await db.transaction().execute((trx) => createList(trx, CLI_ACTOR, { slug: `blame-${Date.now()}`, name: 'Blame', kind: 'manual', owners: [setup.regent.id] }));
+    await db.insertInto('list_member').values([{ list_id: list.id, address: 'dos@school.test' }]).execute();
+    // A worker that scores bounces, as the platform's does (it has a mailer for the owners' notice).
+    const scoring = createDeliveryWorker({ db, domain: DOMAIN, publicUrl: ctx.publicUrl, relayUrl: sink.url, backoffSeconds: [0, 0, 0], mailer: ctx.mailer });
+    const score = async () => Number((await db.selectFrom('list_member_state').select('bounce_score').where('list_id', '=', list.id).where('address', '=', 'dos@school.test').executeTakeFirst())?.bounce_score ?? 0);
+    try {
+      // Our message's fault (a line too long, say): the copy fails, the member is not blamed.
+      Object.assign(sink, { refuseWith: 554, refuseAt: 'data', refuseText: '5.6.0 Message content rejected: line too long' });
+      await sendTo(listener.port, { from: setup.regent.email!, to: [`${list.slug}@${DOMAIN}`], subject: 'Long' });
+      await scoring.drain();
+      assert.equal((await db.selectFrom('list_delivery').select('status').where('list_id', '=', list.id).executeTakeFirstOrThrow()).status, 'failed');
+      assert.equal(await score(), 0);
+      // The mailbox does not exist: that is the member's bounce.
+      Object.assign(sink, { refuseWith: 550, refuseAt: 'rcpt', refuseText: '5.1.1 No such user' });
+      await sendTo(listener.port, { from: setup.regent.email!, to: [`${list.slug}@${DOMAIN}`], subject: 'Curt' });
+      await scoring.drain();
+      assert.equal(await score(), 1);
+    } finally {
+      await scoring.stop();
+      Object.assign(sink, { refuseWith: undefined, refuseAt: 'data', refuseText: 'refused by the test sink' });
+    }
+  });
+
   test('without a relay, the copies land in the outbox', async () => {
     const { db } = t();
     const local = createDeliveryWorker({ db, domain: DOMAIN, publicUrl: ctx.publicUrl });
@@ -374,6 +399,11 @@ forEachDatabase('list mail end to end', (t) => {
       assert.deepEqual([m.status, m.held_reason, (m.auth as { dmarc: string }).dmarc], ['held', 'auth', 'fail']);
       // Nor does a reply whose From is not proven decide anything.
       const notice = await db.selectFrom('outbox_message').selectAll().where(sql<boolean>`${setup.regent.email} = any(envelope_to)`).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      // The notice says why it waits, and that the From may be forged.
+      const noticeText = (await simpleParser(Buffer.from(notice.raw))).text ?? '';
+      assert.match(noticeText, /Retenu parce que : l'adresse de l'expéditeur n'a pas pu être vérifiée/);
+      assert.ok(noticeText.includes(`rien ne prouve que ce message vienne vraiment de ${setup.regent.email}`), noticeText);
+      assert.match(noticeText, /Beware: nothing proves this message really comes from/);
       const replyTo = /^Reply-To: (.+)$/m.exec(Buffer.from(notice.raw).toString())![1]!.trim();
       await sendTo(listener.port, { from: setup.regent.email!, to: [replyTo], subject: 'Re: held', text: 'OK' });
       assert.equal((await db.selectFrom('list_message').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status, 'held');

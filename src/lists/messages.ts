@@ -73,6 +73,8 @@ export const fr = {
   'lists.error.policy': "Politique de publication inconnue.",
   'lists.error.size': "Taille maximale invalide (entre 0,01 et 100 Mo).",
   'lists.nav': "Listes",
+  'lists.held.mail.why': "Retenu parce que : {reason}.",
+  'lists.held.mail.authWarning': "Attention : rien ne prouve que ce message vienne vraiment de {from}. N'importe qui peut écrire une adresse dans « De » ; ne le diffusez que si vous savez qu'il vient bien de cette personne.",
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -150,6 +152,8 @@ export const oc: Catalogue = {
   'lists.error.policy': "Politica de publicacion desconeguda.",
   'lists.error.size': "Talha maximala invalida (entre 0,01 e 100 Mo).",
   'lists.nav': "Listas",
+  'lists.held.mail.why': "Retengut perque : {reason}.",
+  'lists.held.mail.authWarning': "Atencion : res pròva pas qu'aqueste messatge venga vertadièrament de {from}. Qual que siá pòt escriure una adreça dins « De » ; lo difusetz pas que se sabètz que ven plan d'aquesta persona.",
 };
 export const en: Catalogue = {
   'lists.error.address': 'Invalid e-mail address: "{address}".',
@@ -226,4 +230,6 @@ export const en: Catalogue = {
   'lists.error.policy': "Unknown posting policy.",
   'lists.error.size': "Invalid size limit (0.01 to 100 MB).",
   'lists.nav': "Lists",
+  'lists.held.mail.why': "Held because: {reason}.",
+  'lists.held.mail.authWarning': "Beware: nothing proves this message really comes from {from}. Anyone can write an address in “From”; distribute it only if you know it comes from that person.",
 };

@@ -7,6 +7,7 @@ import { recordEvent } from '../platform/audit.ts';
 import type { Db, Queryable } from '../platform/db.ts';
 import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail.ts';
+import { translator, type MessageKey } from '../platform/i18n/index.ts';
 import { distribute } from './outbound.ts';
 import { ensureListKeys, signToken, verifyToken } from './keys.ts';
 import { simpleParser } from 'mailparser';
@@ -38,6 +39,13 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
   const keys = await ensureListKeys(trx, ctx.domain);
   const token = signToken(keys.secret, 'moderate', messageId);
   const at = (slug: string, action: string) => `${slug}+${action}-${token}@${ctx.domain}`;
+  // Why it waits, first: a regent must not approve a forgery of her own address as "moderated".
+  const why = (lang: 'fr' | 'en') => {
+    const t = translator(lang);
+    if (!m.held_reason) return '';
+    const reason = t('lists.held.mail.why', { reason: t(`lists.held.reason.${m.held_reason}` as MessageKey) });
+    return m.held_reason === 'auth' ? `${reason}\n${t('lists.held.mail.authWarning', { from: m.from_address })}\n` : `${reason}\n`;
+  };
   for (const r of rows) {
     if (sent.has(r.email)) continue;
     sent.add(r.email);
@@ -51,12 +59,14 @@ export async function notifyModerators(trx: Queryable, ctx: Omit<ModerationConte
       sensitive: false,
       text:
         `Un message de ${m.from_address} attend votre décision (liste ${r.slug}@${ctx.domain}).\n` +
+        why('fr') +
         `- Pour le diffuser : répondez à ce courriel.\n` +
         `- Pour le diffuser et accepter désormais sans modération les messages de cet expéditeur : écrivez à ${at(r.slug, 'allow')}.\n` +
         `- Pour le refuser : écrivez à ${at(r.slug, 'reject')} ; la première ligne de votre message est le motif envoyé à l'expéditeur.\n` +
         `- Pour l'ignorer sans prévenir l'expéditeur : écrivez à ${at(r.slug, 'discard')}.\n` +
         `Ou décidez sur la page : ${ctx.publicUrl}/lists/${r.slug}/held/${messageId}\n\n` +
         `A message from ${m.from_address} awaits your decision.\n` +
+        why('en') +
         `- To distribute it: reply to this mail.\n` +
         `- To distribute it and accept this sender's messages without moderation from now on: write to ${at(r.slug, 'allow')}.\n` +
         `- To reject it: write to ${at(r.slug, 'reject')}; the first line of your mail is the reason sent to the sender.\n` +

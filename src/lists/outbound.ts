@@ -160,7 +160,7 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
       o.afterRelayAccepted?.(d.id);
       await db.updateTable('list_delivery').set({ status: 'sent', sent_at: new Date(), attempts: d.attempts + 1, last_error: null, claimed_until: null }).where('id', '=', d.id).execute();
     } catch (err) {
-      const e = err as { responseCode?: number; message: string };
+      const e = err as { responseCode?: number; command?: string; response?: string; message: string };
       const permanent = (e.responseCode ?? 0) >= 500 || d.attempts + 1 > backoff.length;
       const wait = backoff[Math.min(d.attempts, backoff.length - 1)]!;
       await db
@@ -174,8 +174,8 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
         })
         .where('id', '=', d.id)
         .execute();
-      // A permanent refusal at the relay is a bounce known at once.
-      if (permanent && (e.responseCode ?? 0) >= 500 && o.mailer) await recordBounce(db, o.mailer, o.domain, d.id, 1);
+      // A permanent refusal at the relay is a bounce known at once, when it is the recipient's.
+      if (permanent && (e.responseCode ?? 0) >= 500 && blamesRecipient(e) && o.mailer) await recordBounce(db, o.mailer, o.domain, d.id, 1);
     }
   }
 
@@ -235,6 +235,18 @@ export function createDeliveryWorker(o: WorkerOptions): DeliveryWorker {
       transport?.close();
     },
   };
+}
+
+/**
+ * Pure: whether a relay's refusal is about the recipient — refused at RCPT TO, or with an
+ * RFC 3463 addressing (5.1.x) or mailbox (5.2.x) status — and so a bounce that counts against
+ * the member. A refusal of the message itself (its size, content or format, at DATA) is ours
+ * to fix: it must not suspend members.
+ */
+export function blamesRecipient(e: { command?: string; response?: string; message: string }): boolean {
+  if (e.command === 'RCPT TO') return true;
+  const status = /\b5\.(\d{1,3})\.\d{1,3}\b/.exec(e.response ?? e.message);
+  return status !== null && (status[1] === '1' || status[1] === '2');
 }
 
 /** A Message-ID for messages that arrive without one. */

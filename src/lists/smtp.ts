@@ -7,7 +7,7 @@ import { handleBounce } from './bounces.ts';
 import { listExists, parseListAddress, receiveMessage, SmtpRefusal, type ListsContext } from './inbound.ts';
 import { confirmUnsubscribeByMail, unsubscribeByMail } from './unsubscribe.ts';
 import { decideByReply } from './moderation.ts';
-import { forwardToOwners } from './owners.ts';
+import { forwardToOwners, forwardToPostmaster } from './owners.ts';
 
 export interface ListenerOptions {
   port: number;
@@ -21,6 +21,43 @@ export interface ListenerOptions {
    * not the front MTA.
    */
   trustXForward?: string[];
+}
+
+/** RFC 5321 §6.3: a message that has passed this many relays is in a loop (Postfix's default). */
+export const MAX_HOPS = 50;
+
+/**
+ * Pure: what mail may not carry, refused at DATA so the sender hears it at once rather than
+ * every member's copy being refused by the relay later (and scored as their bounce): a NUL
+ * byte, a line over 998 characters (RFC 5322 §2.1.1), or more than MAX_HOPS Received headers.
+ */
+export function doorRefusal(raw: Buffer): SmtpRefusal | undefined {
+  if (raw.includes(0)) return new SmtpRefusal(554, '5.6.0 The message contains NUL characters, which mail may not carry (RFC 5322 2.1)');
+  let start = 0;
+  let line = 1;
+  let hops = 0;
+  let inHeader = true;
+  while (start < raw.length) {
+    let end = raw.indexOf(10, start);
+    if (end < 0) end = raw.length;
+    const length = end - start - (end > start && raw[end - 1] === 13 ? 1 : 0);
+    if (length > 998) return new SmtpRefusal(554, `5.6.0 Line ${line} is longer than 998 characters (RFC 5322 2.1.1): send it from a mail program that wraps long lines`);
+    if (inHeader) {
+      if (length === 0) inHeader = false;
+      else if (length >= 9 && raw.subarray(start, start + 9).toString('latin1').toLowerCase() === 'received:' && ++hops > MAX_HOPS) {
+        return new SmtpRefusal(554, `5.4.6 Too many hops (over ${MAX_HOPS} Received headers): a mail loop`);
+      }
+    }
+    start = end + 1;
+    line++;
+  }
+  return undefined;
+}
+
+/** RFC 5321 §4.5.1: every domain that takes mail must take it for postmaster, with or without the domain. */
+function isPostmaster(address: string, domain: string): boolean {
+  const a = address.toLowerCase();
+  return a === 'postmaster' || a === `postmaster@${domain.toLowerCase()}`;
 }
 
 function refusal(code: number, message: string): Error {
@@ -48,6 +85,7 @@ export async function startListener(ctx: ListsContext, o: ListenerOptions): Prom
     ...(o.trustXForward?.length ? { useXForward: o.trustXForward } : {}),
     async onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void) {
       try {
+        if (isPostmaster(address.address, ctx.domain)) return cb();
         const a = parseListAddress(address.address, ctx.domain);
         if (!a) {
           const ours = address.address.toLowerCase().endsWith(`@${ctx.domain}`);
@@ -69,6 +107,8 @@ export async function startListener(ctx: ListsContext, o: ListenerOptions): Prom
       stream.on('end', () => {
         if (stream.sizeExceeded) return cb(refusal(552, '5.3.4 Message too big'));
         const raw = Buffer.concat(chunks);
+        const refused = doorRefusal(raw);
+        if (refused) return cb(refusal(refused.responseCode, refused.message));
         handle(ctx, session, raw)
           .then((reply) => cb(null, reply))
           .catch((err: unknown) => {
@@ -93,6 +133,10 @@ async function handle(ctx: ListsContext, session: SMTPServerSession, raw: Buffer
   const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   const posts: string[] = [];
   for (const r of session.envelope.rcptTo) {
+    if (isPostmaster(r.address, ctx.domain)) {
+      await forwardToPostmaster(ctx, raw);
+      continue;
+    }
     const a = parseListAddress(r.address, ctx.domain);
     if (!a) continue;
     if (a.kind === 'bounce') await handleBounce(ctx, a.slug, a.token, raw);

@@ -17,6 +17,9 @@ export interface Sink {
   received: Received[];
   /** Answer for the next messages: undefined = 250, or an SMTP code to refuse with. */
   refuseWith: number | undefined;
+  /** Where the refusal comes: after the message (DATA, the default) or at each recipient (RCPT TO); and its text. */
+  refuseAt: 'data' | 'rcpt';
+  refuseText: string;
   /** Waits until `n` messages were received. */
   waitFor(n: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -30,6 +33,8 @@ export async function startSink(opts: { onMessage?: (m: Received) => Promise<voi
     port: 0,
     received,
     refuseWith: undefined,
+    refuseAt: 'data',
+    refuseText: 'refused by the test sink',
     waitFor: (n, timeoutMs = 20000) =>
       new Promise<void>((resolve, reject) => {
         const check = () => received.length >= n;
@@ -48,11 +53,15 @@ export async function startSink(opts: { onMessage?: (m: Received) => Promise<voi
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    onRcptTo(_address, _session, cb) {
+      if (sink.refuseWith && sink.refuseAt === 'rcpt') return cb(Object.assign(new Error(`${sink.refuseWith} ${sink.refuseText}`), { responseCode: sink.refuseWith }));
+      cb();
+    },
     onData(stream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', async () => {
-        if (sink.refuseWith) return cb(Object.assign(new Error(`${sink.refuseWith} refused by the test sink`), { responseCode: sink.refuseWith }));
+        if (sink.refuseWith) return cb(Object.assign(new Error(sink.refuseText), { responseCode: sink.refuseWith }));
         const m = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) };
         try {
           await opts.onMessage?.(m);
