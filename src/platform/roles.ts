@@ -108,6 +108,10 @@ async function currentDatabase(handle: Handle): Promise<string> {
   return (await sql<{ d: string }>`select current_database() as d`.execute(handle.db)).rows[0]!.d;
 }
 
+async function currentRole(handle: Handle): Promise<string> {
+  return (await sql<{ u: string }>`select current_user as u`.execute(handle.db)).rows[0]!.u;
+}
+
 async function presentVersion(handle: Handle): Promise<number> {
   const { rows } = await sql<{ present: boolean }>`select to_regclass('schema_migration') is not null as present`.execute(handle.db);
   return rows[0]!.present ? schemaVersion(handle) : 0;
@@ -132,15 +136,26 @@ export async function prepareDatabase(config: Config, handle: Handle): Promise<U
     await migrate(handle);
     return undefined;
   }
-  const { role, problems } = await servingRoleProblems(handle);
+  const found = await servingRoleProblems(handle);
+  const role = found.role;
+  // Refused before anything is done; only CREATE on the schema may be taken away by the owner's grants.
+  const early = found.problems.filter((p) => !(config.databaseOwnerUrl && p === 'create'));
+  if (early.length && !config.databaseServeAsOwner) throw new UnsafeDatabaseRole(early[0]!, role);
+  let problems = found.problems;
   if (config.databaseOwnerUrl) {
     const owner = await openPostgres(config.databaseOwnerUrl, 2);
     try {
       if ((await currentDatabase(owner)) !== (await currentDatabase(handle))) throw new DomainError('db.ownerOtherDatabase');
-      await migrateAndGrant(owner, role);
+      try {
+        await migrateAndGrant(owner, role);
+      } catch (err) {
+        if (/permission denied|must be owner/.test((err as Error).message)) throw new DomainError('db.ownerCannotMigrate', { owner: await currentRole(owner) });
+        throw err;
+      }
     } finally {
       await owner.close();
     }
+    problems = (await servingRoleProblems(handle)).problems;
   }
   const refusal = problems.length ? new UnsafeDatabaseRole(problems[0]!, role) : undefined;
   if (refusal && !config.databaseServeAsOwner) throw refusal;
