@@ -164,7 +164,7 @@ forEachDatabase('accounting: the database keeps the books honest', (t) => {
     const blobs = await db.selectFrom('attachment_blob').select('sha256').where('sha256', '=', h1).execute();
     assert.equal(blobs.length, 1);
     await assert.rejects(sql`delete from entry_attachment where entry_id = ${e.id}`.execute(db), /cannot be removed/);
-    await assert.rejects(sql`update attachment_blob set content = 'x' where sha256 = ${h1}`.execute(db), /immutable/);
+    await assert.rejects(sql`update attachment_blob set content = 'x' where sha256 = ${h1}`.execute(db), /immutable|permission denied/); // the trigger on PGlite; on a server the serving role may not even try
   });
 });
 
