@@ -41,8 +41,8 @@ export function listMigrations(root = SRC): Migration[] {
  * servingRole (a PostgreSQL server, handle connected as the owner), then grants that role what
  * the platform needs (src/platform/roles.ts), in the same lock. Without it, a schema already at
  * the newest version is left alone without any DDL, so a role that owns nothing may call it.
+ * Needs two connections on a server: the session that holds the lock, and queries beside it.
  */
-// Needs two connections on a server (the session that holds the lock, and queries beside it).
 export async function migrate(handle: Handle, migrations = listMigrations(), opts: { servingRole?: string } = {}): Promise<number> {
   const newest = migrations.at(-1)?.version ?? 0;
   if (!opts.servingRole) {
