@@ -3,21 +3,22 @@ import 'dotenv/config';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { DatabaseBusy, openDatabase } from './platform/db.ts';
-import { migrate } from './platform/migrate.ts';
+import { prepareDatabase } from './platform/roles.ts';
 import { createMailer } from './platform/mail.ts';
 import { dkimKeyOf, ensureListKeys } from './lists/keys.ts';
 import { DomainError } from './platform/errors.ts';
 import { translator } from './platform/i18n/index.ts';
-import { UsageError, type CliCommand, type CliEnv } from './platform/cli/command.ts';
+import { UsageError, type CliCommand, type CliEnv, type SetupCommand } from './platform/cli/command.ts';
+import { dbCommands } from './platform/cli/db.ts';
 import { authCommands } from './auth/commands.ts';
 import { directoryCommands } from './directory/commands.ts';
 import { listsCommands } from './lists/commands.ts';
 import { accountingCommands } from './accounting/commands.ts';
 import { surveysCommands } from './surveys/commands.ts';
 
-const COMMANDS: CliCommand[] = [...authCommands, ...directoryCommands, ...listsCommands, ...accountingCommands, ...surveysCommands];
+const COMMANDS: Array<CliCommand | SetupCommand> = [...authCommands, ...directoryCommands, ...listsCommands, ...accountingCommands, ...surveysCommands, ...dbCommands];
 
-function usage(cmds = COMMANDS): string {
+function usage(cmds: Array<CliCommand | SetupCommand> = COMMANDS): string {
   const lines = ['Usage: npx ostal <command> [options]', '', 'Commands:'];
   for (const c of cmds) {
     lines.push(`  ostal ${c.words.join(' ')} ${c.args}`.trimEnd());
@@ -62,6 +63,21 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     }
     throw err;
   }
+  if ('setup' in cmd) {
+    try {
+      return (await cmd.setup({ config, print: io.out, json: (v) => io.out(JSON.stringify(v, null, 2)) }, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>)) ?? 0;
+    } catch (err) {
+      if (err instanceof UsageError) {
+        io.err(`${err.message}\n\n${usage([cmd])}`);
+        return 64;
+      }
+      if (err instanceof DomainError) {
+        io.err(`Error: ${translator('en')(err.key, err.params)}`);
+        return 1;
+      }
+      throw err;
+    }
+  }
   let handle;
   try {
     handle = await openDatabase(config);
@@ -74,7 +90,9 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   }
   const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
   try {
-    await migrate(handle);
+    // Migrations as the owner (DATABASE_OWNER_URL); refuses to act as a superuser or an owner.
+    const accepted = await prepareDatabase(config, handle);
+    if (accepted) io.err(translator('en')('db.serveAsOwner', accepted.params));
     // Mail a command queues From the list domain (survey reminders from cron) is DKIM-signed as the server's is.
     mailer.addDkimKey(dkimKeyOf(await ensureListKeys(handle.db, config.mailDomain)));
     const env: CliEnv = {

@@ -3,6 +3,8 @@ import 'dotenv/config';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { startPlatform } from './platform/server.ts';
 import { DatabaseBusy } from './platform/db.ts';
+import { DomainError } from './platform/errors.ts';
+import { translator } from './platform/i18n/index.ts';
 import { bootstrapLink } from './auth/admin.ts';
 import { directoryCounts } from './directory/queries.ts';
 
@@ -24,6 +26,11 @@ try {
   if (err instanceof DatabaseBusy) {
     console.error(`Cannot start: ${err.message}`);
     process.exit(75);
+  }
+  // A refusal about the database roles (or a schema the serving role cannot migrate).
+  if (err instanceof DomainError) {
+    console.error(`Cannot start: ${translator('en')(err.key, err.params)}`);
+    process.exit(78);
   }
   const e = err as NodeJS.ErrnoException;
   if (e.code === 'EADDRINUSE') {

@@ -45,7 +45,8 @@ forEachDatabase('accounting: the database keeps the books honest', (t) => {
     await assert.rejects(sql`update entry_line set debit_cents = 1 where entry_id = ${e.id} and debit_cents > 0`.execute(db), /cannot change/);
     await assert.rejects(sql`delete from entry_line where entry_id = ${e.id}`.execute(db), /cannot change/);
     await assert.rejects(sql`insert into entry_line (entry_id, line_no, account_number, debit_cents) values (${e.id}, 9, '606', 5)`.execute(db), /cannot receive/);
-    await assert.rejects(sql`truncate entry`.execute(db), /append-only|foreign key/);
+    // Refused by the trigger on PGlite; on a server, the serving role may not even truncate.
+    await assert.rejects(sql`truncate entry`.execute(db), /append-only|foreign key|permission denied/);
     const lines = await db.selectFrom('entry_line').select(['debit_cents', 'credit_cents']).where('entry_id', '=', e.id).orderBy('line_no').execute();
     assert.deepEqual(lines, [{ debit_cents: 1250, credit_cents: 0 }, { debit_cents: 0, credit_cents: 1250 }]);
   });
@@ -163,7 +164,7 @@ forEachDatabase('accounting: the database keeps the books honest', (t) => {
     const blobs = await db.selectFrom('attachment_blob').select('sha256').where('sha256', '=', h1).execute();
     assert.equal(blobs.length, 1);
     await assert.rejects(sql`delete from entry_attachment where entry_id = ${e.id}`.execute(db), /cannot be removed/);
-    await assert.rejects(sql`update attachment_blob set content = 'x' where sha256 = ${h1}`.execute(db), /immutable/);
+    await assert.rejects(sql`update attachment_blob set content = 'x' where sha256 = ${h1}`.execute(db), /immutable|permission denied/); // the trigger on PGlite; on a server the serving role may not even try
   });
 });
 

@@ -14,8 +14,10 @@ import { aClass, aHousehold, aPerson, aRegent } from '../directory/factories.ts'
 test('ostal lists create / ls / members / transfer / import / dkim --json', { skip: !process.env.TEST_DATABASE_URL }, async () => {
   const scratch = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_cli');
   const u = new URL(scratch.url);
-  const prev = { db: process.env.DATABASE_URL, domain: process.env.MAIL_DOMAIN };
-  process.env.DATABASE_URL = u.toString();
+  const prev = { db: process.env.DATABASE_URL, owner: process.env.DATABASE_OWNER_URL, domain: process.env.MAIL_DOMAIN };
+  // As in production: the CLI acts as a role that owns nothing, the owner migrates and grants.
+  process.env.DATABASE_URL = scratch.servingUrl;
+  process.env.DATABASE_OWNER_URL = u.toString();
   process.env.MAIL_DOMAIN = 'lists.example.org';
   const h = await openPostgres(u.toString(), 2);
   try {
@@ -58,6 +60,8 @@ test('ostal lists create / ls / members / transfer / import / dkim --json', { sk
     await h.close();
     if (prev.db === undefined) delete process.env.DATABASE_URL;
     else process.env.DATABASE_URL = prev.db;
+    if (prev.owner === undefined) delete process.env.DATABASE_OWNER_URL;
+    else process.env.DATABASE_OWNER_URL = prev.owner;
     if (prev.domain === undefined) delete process.env.MAIL_DOMAIN;
     else process.env.MAIL_DOMAIN = prev.domain;
     await scratch.drop();

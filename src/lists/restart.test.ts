@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { openPGlite, openPostgres, type Handle } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
 import { createServerDatabase, databaseKinds } from '../platform/testing.ts';
+import { migrateAndGrant } from '../platform/roles.ts';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { aPerson } from '../directory/factories.ts';
 import { createList } from './lists.ts';
@@ -48,8 +49,12 @@ async function scratchTarget(kind: string): Promise<{ target: string; cleanup: (
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-restart-'));
     return { target: dir, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
-  const { url, drop } = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_restart');
-  return { target: url, cleanup: drop };
+  // The workers serve as production does: as a role that owns nothing, the owner having migrated.
+  const { url, servingUrl, servingRole, drop } = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_restart');
+  const owner = await openPostgres(url, 2);
+  await migrateAndGrant(owner, servingRole);
+  await owner.close();
+  return { target: servingUrl, cleanup: drop };
 }
 
 const open = (kind: string, target: string) => (kind === 'pglite' ? openPGlite(target) : openPostgres(target, 2));

@@ -15,6 +15,18 @@ test('defaults give a working embedded setup', () => {
 test('a postgres:// DATABASE_URL switches to a server', () => {
   const c = loadConfig({ DATABASE_URL: 'postgres://ostal:secret@db.example.org:5432/ostal' });
   assert.equal(c.databaseUrl, 'postgres://ostal:secret@db.example.org:5432/ostal');
+  assert.equal(c.databaseOwnerUrl, undefined);
+  assert.equal(c.databaseServeAsOwner, false);
+});
+
+test('DATABASE_OWNER_URL names the role that migrates, beside the one that serves', () => {
+  const c = loadConfig({
+    DATABASE_URL: 'postgres://ostal:secret@db.example.org/ostal',
+    DATABASE_OWNER_URL: 'postgres://ostal_owner:other@db.example.org/ostal',
+  });
+  assert.equal(c.databaseUrl, 'postgres://ostal:secret@db.example.org/ostal');
+  assert.equal(c.databaseOwnerUrl, 'postgres://ostal_owner:other@db.example.org/ostal');
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://o@h/d', DATABASE_SERVE_AS_OWNER: 'yes' }).databaseServeAsOwner, true);
 });
 
 test('bad configuration names the variable', () => {
@@ -27,6 +39,10 @@ test('bad configuration names the variable', () => {
     [{ PUBLIC_URL: 'ftp://example.org' }, 'PUBLIC_URL'],
     [{ MAIL_DOMAIN: 'no spaces allowed.org x' }, 'MAIL_DOMAIN'],
     [{ SMTP_RELAY_URL: 'http://relay.example.org' }, 'SMTP_RELAY_URL'],
+    [{ DATABASE_OWNER_URL: 'postgres://owner@h/d' }, 'DATABASE_OWNER_URL'],
+    [{ DATABASE_URL: 'postgres://same@h/d', DATABASE_OWNER_URL: 'postgres://same:x@h/d' }, 'DATABASE_OWNER_URL'],
+    [{ DATABASE_URL: 'postgres://o@h/d', DATABASE_OWNER_URL: 'https://owner@h/d' }, 'DATABASE_OWNER_URL'],
+    [{ DATABASE_URL: 'postgres://o@h/d', DATABASE_SERVE_AS_OWNER: 'sure' }, 'DATABASE_SERVE_AS_OWNER'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(variable + ':'));

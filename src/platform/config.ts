@@ -6,8 +6,15 @@ export interface Config {
   port: number;
   smtpPort: number;
   dataDir: string;
-  /** postgres:// URL of a PostgreSQL server; undefined means embedded PGlite in dataDir. */
+  /** postgres:// URL of a PostgreSQL server; undefined means embedded PGlite in dataDir. The role it names serves. */
   databaseUrl: string | undefined;
+  /**
+   * postgres:// URL of the same database as the role that owns the schema: migrations and the
+   * serving role's privileges run through it. Undefined: databaseUrl's role does both.
+   */
+  databaseOwnerUrl: string | undefined;
+  /** DATABASE_SERVE_AS_OWNER=yes: serve even as a superuser or the schema's owner (not advised). */
+  databaseServeAsOwner: boolean;
   publicUrl: string;
   mailDomain: string;
   /** smtp:// or smtps:// URL of the outbound relay; undefined keeps mail in the outbox. */
@@ -56,6 +63,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const smtpPort = port(env, 'SMTP_PORT', 2525);
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
   const db = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const owner = url(env, 'DATABASE_OWNER_URL', ['postgres:', 'postgresql:']);
+  if (owner && !db) throw new ConfigError('DATABASE_OWNER_URL', 'needs DATABASE_URL too (the role that serves)');
+  if (owner && db && decodeURIComponent(owner.username) === decodeURIComponent(db.username)) {
+    throw new ConfigError('DATABASE_OWNER_URL', 'names the same role as DATABASE_URL: the serving role must be another one (see "Database roles" in the README)');
+  }
+  const serveAsOwner = (env.DATABASE_SERVE_AS_OWNER ?? '').toLowerCase();
+  if (!['', 'yes', 'no'].includes(serveAsOwner)) {
+    throw new ConfigError('DATABASE_SERVE_AS_OWNER', `expected "yes" or "no", got "${env.DATABASE_SERVE_AS_OWNER}"`);
+  }
   const publicUrl = url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? new URL(`http://localhost:${p}`);
   const mailDomain = env.MAIL_DOMAIN || 'lists.example.org';
   if (!DOMAIN.test(mailDomain)) throw new ConfigError('MAIL_DOMAIN', `not a valid domain name: "${mailDomain}"`);
@@ -65,6 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     smtpPort,
     dataDir,
     databaseUrl: db?.toString(),
+    databaseOwnerUrl: owner?.toString(),
+    databaseServeAsOwner: serveAsOwner === 'yes',
     publicUrl: publicUrl.toString().replace(/\/$/, ''),
     mailDomain: mailDomain.toLowerCase(),
     smtpRelayUrl: relay?.toString(),

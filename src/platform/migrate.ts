@@ -1,8 +1,10 @@
 // Numbered plain-SQL migrations, one folder per module (src/<module>/sql/NNNN_name.sql).
 // Numbers are global across modules; a landed migration is never edited, only followed.
 import fs from 'node:fs';
+import { sql } from 'kysely';
 import path from 'node:path';
 import type { Handle } from './db.ts';
+import { servingGrants } from './roles.ts';
 
 export interface Migration {
   version: number;
@@ -34,8 +36,22 @@ export function listMigrations(root = SRC): Migration[] {
   return found;
 }
 
-/** Applies pending migrations, each in its own transaction; returns the version reached. */
-export async function migrate(handle: Handle, migrations = listMigrations()): Promise<number> {
+/**
+ * Applies pending migrations, each in its own transaction; returns the version reached. With
+ * servingRole (a PostgreSQL server, handle connected as the owner), then grants that role what
+ * the platform needs (src/platform/roles.ts), in the same lock. Without it, a schema already at
+ * the newest version is left alone without any DDL, so a role that owns nothing may call it.
+ * Needs two connections on a server: the session that holds the lock, and queries beside it.
+ */
+export async function migrate(handle: Handle, migrations = listMigrations(), opts: { servingRole?: string } = {}): Promise<number> {
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (!opts.servingRole) {
+    const { rows } = await sql<{ present: boolean }>`select to_regclass('schema_migration') is not null as present`.execute(handle.db);
+    if (rows[0]!.present) {
+      const v = await schemaVersion(handle);
+      if (v >= newest) return v;
+    }
+  }
   return handle.rawSession(async (exec) => {
     await exec(`create table if not exists schema_migration (
       version integer primary key, name text not null, applied_at timestamptz not null default now())`);
@@ -61,6 +77,18 @@ export async function migrate(handle: Handle, migrations = listMigrations()): Pr
           throw new Error(`migration ${m.version} (${m.name}) failed: ${(err as Error).message}`);
         }
         current = m.version;
+      }
+      if (opts.servingRole) {
+        const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(handle.db)).rows[0]!.s;
+        const tables = await sql<{ t: string }>`select tablename as t from pg_tables where schemaname = current_schema()`.execute(handle.db);
+        await exec('begin');
+        try {
+          for (const statement of servingGrants(schema, opts.servingRole, new Set(tables.rows.map((r) => r.t)))) await exec(statement);
+          await exec('commit');
+        } catch (err) {
+          await exec('rollback');
+          throw err;
+        }
       }
       return current;
     } finally {

@@ -3,7 +3,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import { openDatabase, type Handle } from './db.ts';
-import { migrate } from './migrate.ts';
+import { prepareDatabase } from './roles.ts';
+import { translator } from './i18n/index.ts';
 import { createMailer } from './mail.ts';
 import { createApp } from './web/app.tsx';
 import { markInterrupted } from '../directory/import/uploads.ts';
@@ -19,7 +20,14 @@ export interface Running {
 
 export async function startPlatform(config: Config, opts: { handle?: Handle; port?: number } = {}): Promise<Running> {
   const handle = opts.handle ?? (await openDatabase(config));
-  await migrate(handle);
+  // Migrations as the owner (DATABASE_OWNER_URL); refuses to serve as a superuser or an owner.
+  try {
+    const accepted = await prepareDatabase(config, handle);
+    if (accepted) console.warn(translator('en')('db.serveAsOwner', accepted.params));
+  } catch (err) {
+    if (!opts.handle) await handle.close();
+    throw err;
+  }
   // A directory import cut short by the previous stop left nothing applied: say so.
   await markInterrupted(handle.db, handle.kind === 'pglite' ? 0 : 15);
   const mailer = createMailer({ relayUrl: config.smtpRelayUrl });

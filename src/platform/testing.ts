@@ -1,15 +1,33 @@
 // Test support: every database test runs on PGlite and, when TEST_DATABASE_URL is set,
-// on a fresh database of that PostgreSQL server (created for the file, dropped after).
+// on a fresh database of that PostgreSQL server (created for the file, dropped after). There
+// the tests serve as production does: migrated by the owner (TEST_DATABASE_URL's role), run as
+// a role of their own that owns nothing and holds only the grants of src/platform/roles.ts, so
+// every test also proves that those grants suffice.
 import { randomBytes } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import pg from 'pg';
 import { openPGlite, openPostgres, type Db, type Handle } from './db.ts';
 import { migrate } from './migrate.ts';
+import { migrateAndGrant } from './roles.ts';
 
 export interface TestDatabase {
   db: Db;
   handle: Handle;
 }
+
+/** For a test's own set-up that only the owner may do (disabling a trigger): `fn` gets the owner's connection. */
+export async function asOwner<T>(handle: Handle, fn: (db: Db) => Promise<T>): Promise<T> {
+  if (handle.kind === 'pglite') return fn(handle.db);
+  const url = ownerUrls.get(handle.db);
+  if (!url) throw new Error('asOwner: not a test database of this module');
+  const owner = await openPostgres(url, 1);
+  try {
+    return await fn(owner.db);
+  } finally {
+    await owner.close();
+  }
+}
+const ownerUrls = new WeakMap<Db, string>();
 
 export interface ScratchDatabase {
   handle: Handle;
@@ -19,24 +37,46 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
+export interface ServerDatabase {
+  /** The database as its owner (baseUrl's role): for migrations and DATABASE_OWNER_URL. */
+  url: string;
+  /** The same database as servingRole, a login role of this database alone that owns nothing. */
+  servingUrl: string;
+  /** Has no privilege until the owner grants it (migrateAndGrant, or a start with DATABASE_OWNER_URL). */
+  servingRole: string;
+  /** Drops the database and the role, whoever is still connected. */
+  drop(): Promise<void>;
+}
+
 /**
  * A new, empty database on the server of baseUrl, for a test or a bench (also one that hands
- * the URL to another process): its URL, and drop() that removes it whoever is still connected.
+ * the URL to another process), and a new serving role for it (roles are cluster-wide: each
+ * name is unique to its database and dropped with it).
  */
-export async function createServerDatabase(baseUrl: string, prefix = 'ostal_test'): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+export async function createServerDatabase(baseUrl: string, prefix = 'ostal_test'): Promise<ServerDatabase> {
+  const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${prefix}_${suffix}`;
+  const role = `ostal_serve_${suffix}`;
+  const password = randomBytes(12).toString('hex');
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
+  await admin.query(`create role ${role} login nosuperuser nocreatedb nocreaterole noinherit password '${password}'`);
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
+  const serving = new URL(url);
+  serving.username = role;
+  serving.password = password;
   return {
     url: url.toString(),
+    servingUrl: serving.toString(),
+    servingRole: role,
     drop: async () => {
       const c = new pg.Client({ connectionString: baseUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
+      await c.query(`drop role if exists ${role}`);
       await c.end();
     },
   };
@@ -52,10 +92,22 @@ export async function openScratchDatabase(baseUrl: string | undefined, poolSize 
     await migrate(handle);
     return { handle, label: 'PGlite (in memory)', drop: async () => {} };
   }
-  const { url, drop } = await createServerDatabase(baseUrl);
-  const handle = await openPostgres(url, poolSize);
-  await migrate(handle);
-  return { handle, label: `PostgreSQL (${new URL(url).host}, pool of ${poolSize})`, drop };
+  const { url, servingUrl, servingRole, drop } = await createServerDatabase(baseUrl);
+  let handle: Handle;
+  try {
+    const owner = await openPostgres(url, 2);
+    try {
+      await migrateAndGrant(owner, servingRole);
+    } finally {
+      await owner.close();
+    }
+    handle = await openPostgres(servingUrl, poolSize);
+  } catch (err) {
+    await drop();
+    throw err;
+  }
+  ownerUrls.set(handle.db, url);
+  return { handle, label: `PostgreSQL (${new URL(url).host}, pool of ${poolSize}, serving as a role that owns nothing)`, drop };
 }
 
 /** Opens a migrated, empty database of the given kind; close() removes it. */

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { forEachDatabase } from '../../platform/testing.ts';
+import { asOwner, forEachDatabase } from '../../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
 import { CLI_ACTOR } from '../../platform/audit.ts';
 import { aPerson } from '../factories.ts';
@@ -91,9 +91,12 @@ forEachDatabase('demo try-as', (t) => {
     // The suite's first test imported for real on this database; this one starts clean.
     const marked = await db.selectFrom('setting').select('key').where('key', '=', 'directory.real_data').executeTakeFirst();
     if (marked) {
-      await sql`alter table setting disable trigger setting_real_data_guard`.execute(db);
-      await db.deleteFrom('setting').where('key', 'in', ['directory.real_data', 'demo.try_as']).execute();
-      await sql`alter table setting enable trigger setting_real_data_guard`.execute(db);
+      // Only the owner may switch a trigger off; the platform serves as a role that cannot.
+      await asOwner(t().handle, async (owner) => {
+        await sql`alter table setting disable trigger setting_real_data_guard`.execute(owner);
+        await owner.deleteFrom('setting').where('key', 'in', ['directory.real_data', 'demo.try_as']).execute();
+        await sql`alter table setting enable trigger setting_real_data_guard`.execute(owner);
+      });
     }
     await db.insertInto('setting').values({ key: 'demo.try_as', value: JSON.stringify({ parent: (await aPerson(db)).id }) }).execute();
     const csv = (s: string) => ({ name: 'c.csv', bytes: new TextEncoder().encode(s) });

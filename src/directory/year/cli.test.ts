@@ -13,8 +13,9 @@ async function configured(kind: 'pglite' | 'postgresql'): Promise<{ env: Record<
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ostal-cli-year-'));
     return { env: { DATA_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
   }
-  const { url, drop } = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_cli_year');
-  return { env: { DATABASE_URL: url }, cleanup: drop };
+  // As in production: the owner migrates, a role that owns nothing serves.
+  const { url, servingUrl, drop } = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_cli_year');
+  return { env: { DATABASE_URL: servingUrl, DATABASE_OWNER_URL: url }, cleanup: drop };
 }
 
 // The CLI is a thin layer over the domain functions (tested on both databases beside them);
@@ -23,8 +24,9 @@ async function configured(kind: 'pglite' | 'postgresql'): Promise<{ env: Record<
 for (const kind of [process.env.TEST_DATABASE_URL ? ('postgresql' as const) : ('pglite' as const)]) {
   test(`ostal demo, year create and rollover from the command line [${kind}]`, async () => {
     const { env, cleanup } = await configured(kind);
-    const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL };
+    const saved = { DATA_DIR: process.env.DATA_DIR, DATABASE_URL: process.env.DATABASE_URL, DATABASE_OWNER_URL: process.env.DATABASE_OWNER_URL };
     delete process.env.DATABASE_URL;
+    delete process.env.DATABASE_OWNER_URL;
     Object.assign(process.env, env);
     const out: string[] = [];
     const io = { out: (s: string) => out.push(s) > 0, err: (s: string) => out.push(s) > 0 };

@@ -31,3 +31,11 @@ export interface CliCommand {
 
 /** A usage error: printed with the command's usage, exit code 64. */
 export class UsageError extends Error {}
+
+/**
+ * A command that opens the database itself, as its owner (`ostal db …`): it runs before the
+ * serving role exists or may serve.
+ */
+export interface SetupCommand extends Omit<CliCommand, 'run'> {
+  setup(env: Pick<CliEnv, 'config' | 'print' | 'json'>, positionals: string[], options: Record<string, string | boolean | undefined>): Promise<number | void>;
+}
