@@ -9,7 +9,8 @@ import { markRealData } from '../demo/tryAs.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
 import { applyPlan, loadSnapshot, plannedWrites } from './apply.ts';
 import { countPlan, planImport, PLAN_KINDS, recogniseSheets, type Action, type Counts, type ImportIssue, type PlanKind, type SheetSummary } from './plan.ts';
-import { MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, readSpreadsheet, UnreadableFile } from './read.ts';
+import { MAX_FILE_BYTES, UnreadableFile } from './read.ts';
+import { READ_LIMITS, readSpreadsheet } from './offThread.ts';
 
 export interface ImportFile {
   name: string;
@@ -54,6 +55,8 @@ const UNREADABLE_KEYS: Record<UnreadableFile['reason'], MessageKey> = {
   xlsxUnzipped: 'import.error.xlsxUnzipped',
   xls: 'import.error.xls',
   empty: 'import.error.empty',
+  tooBig: 'import.error.tooComplex',
+  tooSlow: 'import.error.tooSlow',
 };
 
 export function sha256(bytes: Uint8Array): string {
@@ -86,7 +89,7 @@ export async function importDirectory(db: Db, actor: Actor, file: ImportFile, op
     raw = await readSpreadsheet(file.name, file.bytes);
   } catch (err) {
     if (!(err instanceof UnreadableFile)) throw err;
-    report.errors.push({ sheet: file.name, line: err.line, column: '', key: UNREADABLE_KEYS[err.reason], params: { line: err.line ?? '', max: MAX_UNZIPPED_BYTES / (1024 * 1024) } });
+    report.errors.push({ sheet: file.name, line: err.line, column: '', key: UNREADABLE_KEYS[err.reason], params: { line: err.line ?? '', max: READ_LIMITS.unzippedBytes / (1024 * 1024), seconds: READ_LIMITS.timeMs / 1000 } });
     return report;
   }
   const recognised = recogniseSheets(raw);

@@ -7,6 +7,7 @@ import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
 import type { Db } from '../../platform/db.ts';
 import { aClass, aCurrentYear, aPerson, aSchool } from '../factories.ts';
 import { settleRuns } from './uploads.ts';
+import { aZipBomb } from './zipBomb.ts';
 
 const FAMILIES = 'ecole;classe;foyer;enfant_prenom;responsable1_prenom;responsable1_nom;responsable1_email;responsable2_prenom;responsable2_nom;responsable2_email';
 
@@ -144,6 +145,50 @@ forEachDatabase('directory import pages', (t) => {
       const huge = await asAdmin.postMultipart('/directory/import', upload('huge.csv', new Uint8Array(12 * 1024 * 1024)));
       assert.equal(huge.status, 413);
       assert.match(await huge.text(), /trop gros/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a zip bomb is refused with its message while other pages keep answering promptly', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const admin = await anAdmin(db);
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, admin.id);
+      const other = new WebClient(app.url);
+      await other.signInAs(handle, admin.id);
+      const households = async () => Number((await sql<{ n: number }>`select count(*)::int as n from household`.execute(db)).rows[0]!.n);
+      const before = await households();
+      // A zip that lies about its size (inflated in the worker, stopped at 50 MB), then the
+      // issue's bomb: 190 MB of repeated cells in a sheet of about half a megabyte.
+      for (const bomb of [await aZipBomb({ unzippedMb: 60, lie: true }), await aZipBomb({ unzippedMb: 190 })]) {
+        assert.ok(bomb.byteLength < 1024 * 1024);
+        let done = false;
+        const latencies: number[] = [];
+        const meanwhile = (async () => {
+          while (!done) {
+            const t0 = Date.now();
+            const res = await other.get('/directory/import/template.csv?layout=groups');
+            assert.equal(res.status, 200);
+            await res.arrayBuffer();
+            latencies.push(Date.now() - t0);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        })();
+        const t0 = Date.now();
+        const posted = await web.postMultipart('/directory/import', upload('bomb.xlsx', bomb));
+        const page = await (await web.get(posted.headers.get('location')!)).text();
+        const took = Date.now() - t0;
+        done = true;
+        await meanwhile;
+        assert.match(page, /une fois décompressé, dépasse 50 Mo/);
+        assert.doesNotMatch(page, /name="sha256"/);
+        assert.ok(latencies.length > 0);
+        assert.ok(Math.max(...latencies) < 1000, `another page took ${Math.max(...latencies)} ms while the bomb was refused in ${took} ms`);
+      }
+      assert.equal(await households(), before);
     } finally {
       await app.close();
     }
