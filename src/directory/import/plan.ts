@@ -134,6 +134,11 @@ const HEADER_SEARCH_ROWS = 10;
  */
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+/** The text without the characters the database cannot store. */
+export function storable(s: string): string {
+  return s.replace(UNSTORABLE, '');
+}
+
 /**
  * The sheet without the characters the database cannot store, and where they were: each such
  * cell is an error of its line, and the rest of the checks (and every error message, which
