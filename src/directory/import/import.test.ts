@@ -173,16 +173,50 @@ forEachDatabase('directory import', (t) => {
     assert.deepEqual(await counts(db), before);
   });
 
-  test('an XLSX that unzips to more than 200 MB (a zip bomb) is refused with a clear error and writes nothing', async () => {
+  test('an XLSX that unzips to more than 50 MB (a zip bomb) is refused with a clear error and writes nothing', async () => {
     const { db } = t();
     const before = await counts(db);
     const zip = await JSZip.loadAsync(await templateXlsx());
-    zip.file('xl/media/padding.bin', Buffer.alloc(210 * 1024 * 1024));
+    zip.file('xl/media/padding.bin', Buffer.alloc(60 * 1024 * 1024));
     const bomb = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 9 } });
     assert.ok(bomb.byteLength < 1024 * 1024, 'the bomb itself is small');
     const report = await importDirectory(db, CLI_ACTOR, { name: 'bomb.xlsx', bytes: bomb }, { dryRun: false });
     assert.equal(report.applied, false);
-    assert.deepEqual(report.errors.map((e) => [e.key, e.params['max']]), [['import.error.xlsxUnzipped', 200]]);
+    assert.deepEqual(report.errors.map((e) => [e.key, e.params['max']]), [['import.error.xlsxUnzipped', 50]]);
+    assert.deepEqual(await counts(db), before);
+  });
+
+  test('a NUL character in a cell, in a CSV or an XLSX, is an error of its line and column, not a server error', async () => {
+    const { db } = t();
+    await aCurrentYear(db);
+    const k = tag();
+    const school = await aSchool(db, { name: `Calandreta Nul ${k}` });
+    await aClass(db, { schoolId: school.id, name: 'CE1', level: 'CE1' });
+    const before = await counts(db);
+    const csv = file(
+      'nul.csv',
+      `${FAMILIES}\nCalandreta Nul ${k};CE1;Famille Nul ${k};Ni\u0000na;Anna;Roca;anna.${k}@example.org;;;;;\nCalandreta Nul ${k};CE1;Famille Nul ${k};Tom;An\u0000na;Roca;anna.${k}@example.org;;;;;\n`,
+    );
+    for (const dryRun of [true, false]) {
+      const r = await importDirectory(db, CLI_ACTOR, csv, { dryRun });
+      assert.equal(r.applied, false);
+      assert.deepEqual(r.errors.map((e) => [e.sheet, e.line, e.column, e.key]), [
+        ['nul.csv', 2, 'enfant_prenom', 'import.error.unstorable'],
+        ['nul.csv', 3, 'responsable1_prenom', 'import.error.unstorable'],
+      ]);
+    }
+    // Excel writes a control character of a cell as _x0000_, which the XLSX reader turns back into NUL.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Familles');
+    ws.addRow(FAMILIES.split(';'));
+    ws.addRow([`Calandreta Nul ${k}`, 'CE1', `Famille Nul ${k}`, 'NINA_MARK', 'Anna', 'Roca', `anna.${k}@example.org`]);
+    const zip = await JSZip.loadAsync(Buffer.from(await wb.xlsx.writeBuffer()));
+    const shared = (await zip.file('xl/sharedStrings.xml')!.async('string')).replace('NINA_MARK', 'Ni_x0000_na');
+    zip.file('xl/sharedStrings.xml', shared);
+    const xlsx = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    const r = await importDirectory(db, CLI_ACTOR, { name: 'nul.xlsx', bytes: xlsx }, { dryRun: false });
+    assert.equal(r.applied, false);
+    assert.deepEqual(r.errors.map((e) => [e.sheet, e.line, e.column, e.key]), [['Familles', 2, 'enfant_prenom', 'import.error.unstorable']]);
     assert.deepEqual(await counts(db), before);
   });
 

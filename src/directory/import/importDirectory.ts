@@ -9,7 +9,8 @@ import { markRealData } from '../demo/tryAs.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
 import { applyPlan, loadSnapshot, plannedWrites } from './apply.ts';
 import { countPlan, planImport, PLAN_KINDS, recogniseSheets, type Action, type Counts, type ImportIssue, type PlanKind, type SheetSummary } from './plan.ts';
-import { MAX_FILE_BYTES, MAX_UNZIPPED_BYTES, readSpreadsheet, UnreadableFile } from './read.ts';
+import { MAX_FILE_BYTES, UnreadableFile, type RawSheet } from './read.ts';
+import { READ_LIMITS, readSpreadsheet } from './offThread.ts';
 
 export interface ImportFile {
   name: string;
@@ -54,6 +55,8 @@ const UNREADABLE_KEYS: Record<UnreadableFile['reason'], MessageKey> = {
   xlsxUnzipped: 'import.error.xlsxUnzipped',
   xls: 'import.error.xls',
   empty: 'import.error.empty',
+  tooBig: 'import.error.tooComplex',
+  tooSlow: 'import.error.tooSlow',
 };
 
 export function sha256(bytes: Uint8Array): string {
@@ -69,26 +72,54 @@ function emptyChanges(): Record<PlanKind, ChangeLine[]> {
   return Object.fromEntries(PLAN_KINDS.map((k) => [k, []])) as unknown as Record<PlanKind, ChangeLine[]>;
 }
 
-export async function importDirectory(db: Db, actor: Actor, file: ImportFile, opts: ImportOptions): Promise<ImportReport> {
-  checkFileSize(file.bytes.byteLength);
-  const report: ImportReport = {
-    file: file.name,
-    sha256: sha256(file.bytes),
-    dryRun: opts.dryRun,
+function emptyReport(source: ImportSource, dryRun: boolean): ImportReport {
+  return {
+    file: source.name,
+    sha256: source.sha256,
+    dryRun,
     applied: false,
     sheets: [],
     errors: [],
     counts: countPlan({ schools: [], classes: [], people: [], households: [], pupils: [], enrolments: [], guardians: [], regents: [], staff: [], groups: [], memberships: [], ids: {} }),
     changes: emptyChanges(),
   };
-  let raw;
+}
+
+/** What a report says about where its rows came from. */
+export interface ImportSource {
+  name: string;
+  sha256: string;
+}
+
+/**
+ * Reads the file (in a worker, offThread.ts): its rows, or the one error that says why it
+ * cannot be read. The only place an import parses a file.
+ */
+export async function readImportFile(file: ImportFile): Promise<{ sheets: RawSheet[] } | { error: ImportIssue }> {
+  checkFileSize(file.bytes.byteLength);
   try {
-    raw = await readSpreadsheet(file.name, file.bytes);
+    return { sheets: await readSpreadsheet(file.name, file.bytes) };
   } catch (err) {
     if (!(err instanceof UnreadableFile)) throw err;
-    report.errors.push({ sheet: file.name, line: err.line, column: '', key: UNREADABLE_KEYS[err.reason], params: { line: err.line ?? '', max: MAX_UNZIPPED_BYTES / (1024 * 1024) } });
-    return report;
+    return { error: { sheet: file.name, line: err.line, column: '', key: UNREADABLE_KEYS[err.reason], params: { line: err.line ?? '', max: READ_LIMITS.unzippedBytes / (1024 * 1024), seconds: READ_LIMITS.timeMs / 1000 } } };
   }
+}
+
+/** Reads the file, then checks and (unless dry run) applies its rows: the CLI's one call. */
+export async function importDirectory(db: Db, actor: Actor, file: ImportFile, opts: ImportOptions): Promise<ImportReport> {
+  checkFileSize(file.bytes.byteLength);
+  const source = { name: file.name, sha256: sha256(file.bytes) };
+  const read = await readImportFile(file);
+  if ('error' in read) return { ...emptyReport(source, opts.dryRun), errors: [read.error] };
+  return importSheets(db, actor, source, read.sheets, opts);
+}
+
+/**
+ * Checks rows already read against the directory and, unless dry run, writes the whole plan in
+ * one transaction. The web's confirmation calls it with the rows read at upload.
+ */
+export async function importSheets(db: Db, actor: Actor, source: ImportSource, raw: RawSheet[], opts: ImportOptions): Promise<ImportReport> {
+  const report = emptyReport(source, opts.dryRun);
   const recognised = recogniseSheets(raw);
   report.sheets = recognised.summaries;
 
@@ -108,7 +139,7 @@ export async function importDirectory(db: Db, actor: Actor, file: ImportFile, op
     opts.onProgress?.(0, total);
     await applyPlan(trx, plan, snapshot.year?.id ?? null, (done) => opts.onProgress?.(done, total));
     const changed = Object.fromEntries(PLAN_KINDS.map((k) => [k, { create: counts[k].create, update: counts[k].update }]));
-    await recordEvent(trx, actor, 'directory.import', `file:${file.name.slice(0, 200)}`, { sha256: report.sha256, changed });
+    await recordEvent(trx, actor, 'directory.import', `file:${source.name.slice(0, 200)}`, { sha256: report.sha256, changed });
     // From now on the directory may hold real people: the demo's "try as" is gone for good.
     await markRealData(trx, actor);
     report.applied = true;

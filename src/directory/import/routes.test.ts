@@ -6,7 +6,9 @@ import { forEachDatabase } from '../../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
 import type { Db } from '../../platform/db.ts';
 import { aClass, aCurrentYear, aPerson, aSchool } from '../factories.ts';
+import { readStats } from './offThread.ts';
 import { settleRuns } from './uploads.ts';
+import { aZipBomb } from './zipBomb.ts';
 
 const FAMILIES = 'ecole;classe;foyer;enfant_prenom;responsable1_prenom;responsable1_nom;responsable1_email;responsable2_prenom;responsable2_nom;responsable2_email';
 
@@ -58,6 +60,7 @@ forEachDatabase('directory import pages', (t) => {
       assert.deepEqual([...new Uint8Array(await xlsx.arrayBuffer()).slice(0, 2)], [0x50, 0x4b]);
 
       const csv = `${FAMILIES}\nCalandreta Web ${k};CE1;Famille Web ${k};Nina;Anna;Roca;anna.${k}@example.org;Pau;Serra;pau.${k}@example.org\nCalandreta Web ${k};CE1;Famille Web ${k};Lucas;Anna;Roca;anna.${k}@example.org;;;\n`;
+      const reads = readStats.started;
       const posted = await web.postMultipart('/directory/import', upload('familles.csv', csv));
       assert.equal(posted.status, 303);
       const location = posted.headers.get('location')!;
@@ -77,6 +80,8 @@ forEachDatabase('directory import pages', (t) => {
       assert.deepEqual(both.map((r) => r.headers.get('location')).sort(), [`/directory/import/${id}`, `/directory/import/${id}?already=1`]);
       await settleRuns();
       assert.equal(await statusOf(db, id), 'applied');
+      // Upload, preview, two confirmations and the apply: the file was read once.
+      assert.equal(readStats.started, reads + 1);
       const done = await (await web.get(`/directory/import/${id}?already=1`)).text();
       assert.match(done, /data-count="households.create">1</);
       assert.match(done, /notice ok/);
@@ -144,6 +149,50 @@ forEachDatabase('directory import pages', (t) => {
       const huge = await asAdmin.postMultipart('/directory/import', upload('huge.csv', new Uint8Array(12 * 1024 * 1024)));
       assert.equal(huge.status, 413);
       assert.match(await huge.text(), /trop gros/);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a zip bomb is refused with its message while other pages keep answering promptly', async () => {
+    const { db, handle } = t();
+    const app = await startTestPlatform(handle);
+    try {
+      const admin = await anAdmin(db);
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, admin.id);
+      const other = new WebClient(app.url);
+      await other.signInAs(handle, admin.id);
+      const households = async () => Number((await sql<{ n: number }>`select count(*)::int as n from household`.execute(db)).rows[0]!.n);
+      const before = await households();
+      // A zip that lies about its size (inflated in the worker, stopped at 50 MB), then the
+      // issue's bomb: 190 MB of repeated cells in a sheet of about half a megabyte.
+      for (const bomb of [await aZipBomb({ unzippedMb: 60, lie: true }), await aZipBomb({ unzippedMb: 190 })]) {
+        assert.ok(bomb.byteLength < 1024 * 1024);
+        let done = false;
+        const latencies: number[] = [];
+        const meanwhile = (async () => {
+          while (!done) {
+            const t0 = Date.now();
+            const res = await other.get('/directory/import/template.csv?layout=groups');
+            assert.equal(res.status, 200);
+            await res.arrayBuffer();
+            latencies.push(Date.now() - t0);
+            await new Promise((r) => setTimeout(r, 20));
+          }
+        })();
+        const t0 = Date.now();
+        const posted = await web.postMultipart('/directory/import', upload('bomb.xlsx', bomb));
+        const page = await (await web.get(posted.headers.get('location')!)).text();
+        const took = Date.now() - t0;
+        done = true;
+        await meanwhile;
+        assert.match(page, /une fois décompressé, dépasse 50 Mo/);
+        assert.doesNotMatch(page, /name="sha256"/);
+        assert.ok(latencies.length > 0);
+        assert.ok(Math.max(...latencies) < 1000, `another page took ${Math.max(...latencies)} ms while the bomb was refused in ${took} ms`);
+      }
+      assert.equal(await households(), before);
     } finally {
       await app.close();
     }

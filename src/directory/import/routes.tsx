@@ -7,16 +7,14 @@ import { Form, Layout, Notice } from '../../platform/web/layout.tsx';
 import { actorOf, field, requireAdmin } from '../../platform/web/guards.ts';
 import { InvalidInput, NotFound } from '../../platform/errors.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
-import { checkFileSize, importDirectory, nothingToChange, type ImportReport } from './importDirectory.ts';
+import { checkFileSize, nothingToChange, type ImportReport } from './importDirectory.ts';
 import { GROUP_ROLE_WORDS, GROUP_TYPE_WORDS, LAYOUT_ORDER, LAYOUTS, STAFF_FUNCTION_WORDS, type Layout as LayoutName } from './layouts.ts';
 import { PLAN_KINDS, type Counts, type ImportIssue } from './plan.ts';
 import { MAX_FILE_BYTES } from './read.ts';
 import { templateCsv, templateXlsx } from './templates.ts';
-import { confirmUpload, getUpload, markInterrupted, recentUploads, runProgress, storeUpload, uploadFile, type UploadInfo } from './uploads.ts';
+import { confirmUpload, forgetOldUploads, getUpload, markInterrupted, PREVIEW_ROWS, recentUploads, runProgress, storeUpload, uploadPreview, type UploadInfo } from './uploads.ts';
 
 const MAX_MB = MAX_FILE_BYTES / (1024 * 1024);
-/** Rows of each kind of change shown in the preview. */
-const PREVIEW_ROWS = 10;
 const LEVELS = 'TPS, PS, MS, GS, CP, CE1, CE2, CM1, CM2';
 
 /**
@@ -158,7 +156,10 @@ function Preview({ rc, upload, report, canConfirm }: { rc: RequestContext; uploa
                       </li>
                     ))}
                   </ul>
-                  {report.changes[k].length > PREVIEW_ROWS && <p class="muted">{t('import.preview.more', { n: report.changes[k].length - PREVIEW_ROWS })}</p>}
+                  {/* The stored preview keeps the first PREVIEW_ROWS changes of each kind; the counts give the rest. */}
+                  {report.counts[k].create + report.counts[k].update > report.changes[k].length && (
+                    <p class="muted">{t('import.preview.more', { n: report.counts[k].create + report.counts[k].update - report.changes[k].length })}</p>
+                  )}
                 </section>
               ))}
             </>
@@ -189,6 +190,7 @@ export function importRoutes(app: Hono<AppEnv>) {
     const rc = c.get('rc');
     const { t } = rc;
     await markInterrupted(rc.deps.db, graceSeconds(rc));
+    await forgetOldUploads(rc.deps.db);
     const recent = await recentUploads(rc.deps.db);
     const help: Record<LayoutName, string> = {
       classes: t('import.layout.classes.help', { levels: LEVELS }),
@@ -326,7 +328,8 @@ export function importRoutes(app: Hono<AppEnv>) {
     if (!(file instanceof File) || file.size === 0) throw new InvalidInput('import.error.noFile');
     checkFileSize(file.size);
     const bytes = new Uint8Array(await file.arrayBuffer());
-    const id = await storeUpload(rc.deps.db, v.personId, { name: file.name || 'import.csv', bytes });
+    // Read and checked here, once, in a worker: this request waits, the others do not.
+    const id = await storeUpload(rc.deps.db, actorOf(v), { name: file.name || 'import.csv', bytes });
     return c.redirect(`/directory/import/${id}`, 303);
   });
 
@@ -336,6 +339,7 @@ export function importRoutes(app: Hono<AppEnv>) {
     const { t } = rc;
     const id = idParam(c);
     await markInterrupted(rc.deps.db, graceSeconds(rc));
+    await forgetOldUploads(rc.deps.db);
     const upload = await getUpload(rc.deps.db, id);
     if (!upload) throw new NotFound('error.notFound');
     const already = c.req.query('already') ? <Notice kind="info">{t('import.run.already')}</Notice> : null;
@@ -384,9 +388,9 @@ export function importRoutes(app: Hono<AppEnv>) {
         </Layout>,
       );
     }
-    // pending or interrupted: a fresh preview against the directory as it is now.
-    const file = upload.hasBytes && upload.expiresAt > new Date() ? await uploadFile(rc.deps.db, id) : undefined;
-    if (!file) {
+    // pending or interrupted: the check made at upload (the file is not read again).
+    const report = upload.expiresAt > new Date() ? await uploadPreview(rc.deps.db, id) : undefined;
+    if (!report) {
       return c.html(
         <Layout rc={rc} title={t('import.preview.title')}>
           <Notice kind="error">{t('import.preview.expired')}</Notice>
@@ -396,11 +400,10 @@ export function importRoutes(app: Hono<AppEnv>) {
         </Layout>,
       );
     }
-    const report = await importDirectory(rc.deps.db, actorOf(v), file, { dryRun: true });
     return c.html(
       <Layout rc={rc} title={t('import.preview.title')}>
         {upload.status === 'interrupted' && <Notice kind="error">{t('import.run.interrupted')}</Notice>}
-        <Preview rc={rc} upload={upload} report={report} canConfirm={upload.uploadedBy === v.personId} />
+        <Preview rc={rc} upload={upload} report={report} canConfirm={upload.uploadedBy === v.personId && upload.hasRows} />
       </Layout>,
     );
   });

@@ -1,6 +1,12 @@
 // Uploads kept between the preview and the confirmation, and the apply run in the background
 // of the web process so that a long import shows its progress.
 //
+// A file is read once, at upload (in a worker, offThread.ts): the rows read and the preview
+// checked then are stored, the bytes are not; the confirmation applies those rows. Rows and
+// preview are cleared in the commit that applies them, and an upload that was not applied is
+// deleted 24 hours after it was made, by the sweep that runs at each upload and each visit of
+// the import pages (forgetOldUploads).
+//
 // States: pending → running → applied | failed | interrupted (→ running again).
 // The claim (pending → running) is one conditional UPDATE, so a double click applies once.
 // The apply's transaction locks the upload row and marks it applied in the same commit as
@@ -10,8 +16,9 @@ import { sql, type ColumnType, type Generated } from 'kysely';
 import type { Db, Queryable } from '../../platform/db.ts';
 import type { Actor } from '../../platform/audit.ts';
 import { Conflict, Forbidden, NotFound } from '../../platform/errors.ts';
-import { importDirectory, sha256, checkFileSize, type ImportFile } from './importDirectory.ts';
-import type { Counts, ImportIssue } from './plan.ts';
+import { checkFileSize, importSheets, readImportFile, sha256, type ImportFile, type ImportReport } from './importDirectory.ts';
+import { PLAN_KINDS, storable, type Counts, type ImportIssue } from './plan.ts';
+import type { RawSheet } from './read.ts';
 
 export type UploadStatus = 'pending' | 'running' | 'applied' | 'failed' | 'interrupted';
 
@@ -27,7 +34,10 @@ interface ImportUploadTable {
   created_at: ColumnType<Date, never, never>;
   uploaded_by: number | null;
   file_name: string;
-  bytes: Buffer | Uint8Array | null;
+  /** The rows read at upload, when the check found no error; null once applied. */
+  sheets: ColumnType<RawSheet[] | null, string | null | undefined, string | null>;
+  /** The check made at upload, as the preview shows it; null once applied. */
+  preview: ColumnType<ImportReport | null, string | undefined, string | null>;
   sha256: string;
   size: number;
   expires_at: ColumnType<Date, Date | string, Date | string>;
@@ -39,10 +49,12 @@ interface ImportUploadTable {
 
 const withUploads = (db: Queryable) => db.withTables<{ import_upload: ImportUploadTable }>();
 
-/** How long a previewed upload waits for its confirmation. */
+/** How long a previewed upload waits for its confirmation, and then how long it is kept at all. */
 const KEEP_HOURS = 24;
 /** Errors kept with a failed run (the full report is shown again by a new preview). */
 const MAX_KEPT_ERRORS = 1000;
+/** Changes of each kind kept in the stored preview (the counts give the rest). */
+export const PREVIEW_ROWS = 10;
 
 /** Runs of this process: their progress, and proof that a 'running' row is alive. */
 const localRuns = new Map<number, { done: number; total: number; promise: Promise<void> }>();
@@ -57,24 +69,57 @@ export async function settleRuns(): Promise<void> {
   await Promise.all([...localRuns.values()].map((r) => r.promise));
 }
 
-export async function storeUpload(db: Db, personId: number, file: ImportFile): Promise<number> {
+/**
+ * Deletes the uploads made more than 24 hours ago that were not applied (applied ones keep
+ * no rows and stay as history), with whatever rows, preview or errors they hold. A run that
+ * is still applying is left to finish (markInterrupted takes care of dead ones).
+ */
+export async function forgetOldUploads(db: Queryable): Promise<number> {
+  const r = await withUploads(db)
+    .deleteFrom('import_upload')
+    .where('status', '<>', 'applied')
+    .where('status', '<>', 'running')
+    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${KEEP_HOURS})`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/**
+ * Reads the file once and checks it against the directory as it is now; keeps the rows (when
+ * there is no error) and the preview for the confirmation. The bytes are not kept.
+ */
+export async function storeUpload(db: Db, actor: Actor & { personId: number }, file: ImportFile): Promise<number> {
   checkFileSize(file.bytes.byteLength);
-  const u = withUploads(db);
-  // Expired uploads that were never applied are forgotten; applied ones stay as history.
-  await u.deleteFrom('import_upload').where('expires_at', '<', new Date()).where('status', 'in', ['pending', 'failed', 'interrupted']).execute();
-  const row = await u
+  await forgetOldUploads(db);
+  const name = (storable(file.name).replace(/[\u0000-\u001f\u007f]/g, '').replace(/^.*[\\/]/, '') || 'import').slice(0, 255);
+  const source = { name, sha256: sha256(file.bytes) };
+  const read = await readImportFile({ name, bytes: file.bytes });
+  const report: ImportReport =
+    'error' in read
+      ? { file: name, sha256: source.sha256, dryRun: true, applied: false, sheets: [], errors: [read.error], counts: emptyCounts(), changes: emptyChanges() }
+      : await importSheets(db, actor, source, read.sheets, { dryRun: true });
+  for (const kind of PLAN_KINDS) report.changes[kind] = report.changes[kind].slice(0, PREVIEW_ROWS);
+  const row = await withUploads(db)
     .insertInto('import_upload')
     .values({
-      uploaded_by: personId,
-      file_name: (file.name.replace(/^.*[\\/]/, '') || 'import').slice(0, 255),
-      bytes: Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength),
-      sha256: sha256(file.bytes),
+      uploaded_by: actor.personId,
+      file_name: name,
+      sheets: 'sheets' in read && report.errors.length === 0 ? JSON.stringify(read.sheets) : null,
+      preview: JSON.stringify(report),
+      sha256: source.sha256,
       size: file.bytes.byteLength,
       expires_at: new Date(Date.now() + KEEP_HOURS * 3600_000),
     })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+function emptyCounts(): Counts {
+  return Object.fromEntries(PLAN_KINDS.map((k) => [k, { create: 0, update: 0, unchanged: 0 }])) as unknown as Counts;
+}
+function emptyChanges(): ImportReport['changes'] {
+  return Object.fromEntries(PLAN_KINDS.map((k) => [k, []])) as unknown as ImportReport['changes'];
 }
 
 export interface UploadInfo {
@@ -89,12 +134,13 @@ export interface UploadInfo {
   startedAt: Date | null;
   finishedAt: Date | null;
   result: UploadResult | null;
-  hasBytes: boolean;
+  /** Rows kept for the confirmation: read at upload with no error, not applied, not failed. */
+  hasRows: boolean;
 }
 
 const INFO_COLUMNS = ['id', 'created_at', 'uploaded_by', 'file_name', 'sha256', 'size', 'expires_at', 'status', 'started_at', 'finished_at', 'result'] as const;
 
-function toInfo(r: Record<(typeof INFO_COLUMNS)[number], unknown> & { has_bytes: boolean }): UploadInfo {
+function toInfo(r: Record<(typeof INFO_COLUMNS)[number], unknown> & { has_rows: boolean }): UploadInfo {
   return {
     id: r.id as number,
     createdAt: r.created_at as Date,
@@ -107,7 +153,7 @@ function toInfo(r: Record<(typeof INFO_COLUMNS)[number], unknown> & { has_bytes:
     startedAt: r.started_at as Date | null,
     finishedAt: r.finished_at as Date | null,
     result: r.result as UploadResult | null,
-    hasBytes: r.has_bytes,
+    hasRows: r.has_rows,
   };
 }
 
@@ -143,7 +189,7 @@ export async function markInterrupted(db: Db, graceSeconds: number): Promise<num
 export async function getUpload(db: Db, id: number): Promise<UploadInfo | undefined> {
   const r = await withUploads(db)
     .selectFrom('import_upload')
-    .select([...INFO_COLUMNS, sql<boolean>`bytes is not null`.as('has_bytes')])
+    .select([...INFO_COLUMNS, sql<boolean>`sheets is not null`.as('has_rows')])
     .where('id', '=', id)
     .executeTakeFirst();
   return r && toInfo(r as never);
@@ -152,17 +198,17 @@ export async function getUpload(db: Db, id: number): Promise<UploadInfo | undefi
 export async function recentUploads(db: Db, limit = 10): Promise<UploadInfo[]> {
   const rows = await withUploads(db)
     .selectFrom('import_upload')
-    .select([...INFO_COLUMNS, sql<boolean>`bytes is not null`.as('has_bytes')])
+    .select([...INFO_COLUMNS, sql<boolean>`sheets is not null`.as('has_rows')])
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
   return rows.map((r) => toInfo(r as never));
 }
 
-export async function uploadFile(db: Db, id: number): Promise<ImportFile | undefined> {
-  const r = await withUploads(db).selectFrom('import_upload').select(['file_name', 'bytes']).where('id', '=', id).executeTakeFirst();
-  if (!r || !r.bytes) return undefined;
-  return { name: r.file_name, bytes: new Uint8Array(r.bytes) };
+/** The check made at upload, for the preview page. */
+export async function uploadPreview(db: Db, id: number): Promise<ImportReport | undefined> {
+  const r = await withUploads(db).selectFrom('import_upload').select('preview').where('id', '=', id).executeTakeFirst();
+  return r?.preview ?? undefined;
 }
 
 export type ClaimOutcome = 'started' | 'already';
@@ -184,7 +230,7 @@ export async function confirmUpload(db: Db, actor: Actor & { personId: number },
     .set({ status: 'running', started_at: new Date(), finished_at: null, result: null })
     .where('id', '=', id)
     .where('status', 'in', ['pending', 'interrupted'])
-    .where('bytes', 'is not', null)
+    .where('sheets', 'is not', null)
     .where('expires_at', '>', new Date())
     .returning('id')
     .executeTakeFirst();
@@ -208,18 +254,19 @@ function startRun(db: Db, actor: Actor, id: number): void {
 
 async function applyUpload(db: Db, actor: Actor, id: number, progress: (done: number, total: number) => void): Promise<void> {
   const u = withUploads(db);
+  // A run that did not apply cannot be confirmed again: its rows and preview go at once.
   const finish = (status: UploadStatus, result: UploadResult) =>
     u
       .updateTable('import_upload')
-      .set({ status, finished_at: new Date(), result: JSON.stringify(result) })
+      .set({ status, finished_at: new Date(), result: JSON.stringify(result), sheets: null, preview: null })
       .where('id', '=', id)
       .where('status', '=', 'running')
       .execute();
   try {
-    const file = await uploadFile(db, id);
-    const info = await getUpload(db, id);
-    if (!file || !info || sha256(file.bytes) !== info.sha256) throw new Error('the stored upload is missing or altered');
-    const report = await importDirectory(db, actor, file, {
+    const row = await u.selectFrom('import_upload').select(['file_name', 'sha256', 'sheets']).where('id', '=', id).executeTakeFirst();
+    if (!row?.sheets) throw new Error('the rows of the upload are missing');
+    // The rows read at upload: the file is not read again.
+    const report = await importSheets(db, actor, { name: row.file_name, sha256: row.sha256 }, row.sheets, {
       dryRun: false,
       onProgress: progress,
       // Held for the whole transaction: readers elsewhere see the run is alive.
@@ -227,11 +274,11 @@ async function applyUpload(db: Db, actor: Actor, id: number, progress: (done: nu
         const mine = await withUploads(trx).selectFrom('import_upload').select('id').where('id', '=', id).where('status', '=', 'running').forUpdate().executeTakeFirst();
         if (!mine) throw new Conflict('import.error.expired');
       },
-      // The upload is marked applied in the same commit as the data: applied once, or not at all.
+      // Marked applied, and its rows dropped, in the same commit as the data: applied once, or not at all.
       beforeCommit: async (trx, r) => {
         await withUploads(trx)
           .updateTable('import_upload')
-          .set({ status: 'applied', finished_at: new Date(), bytes: null, result: JSON.stringify({ counts: r.counts }) })
+          .set({ status: 'applied', finished_at: new Date(), sheets: null, preview: null, result: JSON.stringify({ counts: r.counts }) })
           .where('id', '=', id)
           .execute();
       },
