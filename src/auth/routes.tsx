@@ -4,14 +4,11 @@ import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { field } from '../platform/web/guards.ts';
 import { DomainError } from '../platform/errors.ts';
+import { safeNext } from '../platform/web/redirect.ts';
 import { endSession, redeemCode, redeemLink, requestSignin, SESSION_TTL_MS } from './signin.ts';
 
 export const SESSION_COOKIE = 'ostal_session';
 
-/** Only local paths are followed after sign-in (no open redirect). */
-function safeNext(raw: unknown): string {
-  return typeof raw === 'string' && /^\/(?![/\\])/.test(raw) ? raw : '/';
-}
 
 export function startSession(c: Ctx, token: string) {
   setCookie(c, SESSION_COOKIE, token, {

@@ -43,8 +43,11 @@ forEachDatabase('web shell', (t) => {
       assert.match(await (await web.get('/signin')).text(), /<html lang="oc">[\s\S]*Se connectar/);
       assert.match(await (await new WebClient(app.url).get('/signin', { 'accept-language': 'en-GB,en;q=0.9' })).text(), /<html lang="en">[\s\S]*Sign in/);
       // No open redirect through the language form.
-      const evil = await web.post('/lang', { lang: 'fr', next: '//evil.example.org/' });
-      assert.equal(evil.headers.get('location'), '/');
+      for (const next of ['//evil.example.org/', '/\t/evil.example', '/\\evil.example', 'https://evil.example/', '/\n', '/%0a']) {
+        const evil = await web.post('/lang', { lang: 'fr', next });
+        assert.equal(evil.status, 303, JSON.stringify(next));
+        assert.equal(evil.headers.get('location'), '/', JSON.stringify(next));
+      }
     } finally {
       await app.close();
     }

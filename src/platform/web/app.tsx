@@ -19,6 +19,7 @@ import { platformRoutes } from './pages.tsx';
 import type { AppEnv, Deps, RequestContext } from './context.ts';
 import { Layout } from './layout.tsx';
 import { NeedsSignin } from './guards.ts';
+import { safeNext } from './redirect.ts';
 
 export const SESSION_COOKIE = 'ostal_session';
 const CSRF_COOKIE = 'ostal_csrf';
@@ -86,8 +87,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     const body = await c.req.parseBody();
     const lang = body.lang;
     if (isLang(lang)) setCookie(c, LANG_COOKIE, lang, { sameSite: 'Lax', path: '/', maxAge: 365 * 86400, secure: secure(deps) });
-    const next = typeof body.next === 'string' && /^\/[^/\\]/.test(body.next + 'x') ? body.next : '/';
-    return c.redirect(next.startsWith('//') ? '/' : next, 303);
+    return c.redirect(safeNext(body.next), 303);
   });
 
   platformRoutes(app);
