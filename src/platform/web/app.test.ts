@@ -16,13 +16,43 @@ test('a token in a path never reaches the error log; ordinary paths stay readabl
 });
 
 forEachDatabase('web shell', (t) => {
-  test('/healthz names the database kind and the migration version', async () => {
+  test('/healthz answers "ok" to anyone and discloses nothing else', async () => {
     const { handle } = t();
     const app = await startTestPlatform(handle);
     try {
       const res = await fetch(app.url + '/healthz');
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { status: 'ok', database: handle.kind, migration: listMigrations().at(-1)!.version });
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain\b/);
+      assert.equal(await res.text(), 'ok');
+      // Nor in a header: no database kind, no version, no server name.
+      const headers = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
+      assert.doesNotMatch(headers, /pglite|postgres|migration|hono|node/i);
+      assert.doesNotMatch(headers, new RegExp(`\\b${listMigrations().at(-1)!.version}\\b`));
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('no page is ever cached: signed in, anonymous, personal link; HSTS only behind https', async () => {
+    const { handle, db } = t();
+    const { aPerson } = await import('../../directory/factories.ts');
+    const app = await startTestPlatform(handle);
+    try {
+      const person = await aPerson(db);
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, person.id);
+      for (const path of ['/', '/lists', '/nowhere']) {
+        assert.equal((await web.get(path)).headers.get('cache-control'), 'no-store', path);
+      }
+      const anonymous = new WebClient(app.url);
+      for (const path of ['/signin', '/signin/link/q0Zp3x9_Yk2uVtR-8mBcLwNe4HsJ1aFgDiOyU7PrXlE', '/s/q0Zp3x9_Yk2uVtR-8mBcLwNe4HsJ1aFgDiOyU7PrXlE']) {
+        assert.equal((await anonymous.get(path)).headers.get('cache-control'), 'no-store', path);
+      }
+      const code = await anonymous.post('/signin', { email: person.email! });
+      assert.equal(code.headers.get('cache-control'), 'no-store');
+      assert.equal(code.headers.get('strict-transport-security'), null, 'not over plain http');
+      app.deps.config.publicUrl = 'https://ostal.example.org';
+      assert.equal((await anonymous.get('/signin')).headers.get('strict-transport-security'), 'max-age=31536000');
     } finally {
       await app.close();
     }

@@ -52,6 +52,12 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'same-origin');
     c.header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
+    // Never kept by a browser's or a proxy's cache: every page carries this browser's CSRF token
+    // (the language form at least), a signed-in person's pages their data, a personal link's page
+    // its token. One rule for all rather than one header per route that a new route could forget.
+    c.header('Cache-Control', 'no-store');
+    // Behind https, browsers are told to come back by https only (a year, renewed on each visit).
+    if (secure(deps)) c.header('Strict-Transport-Security', 'max-age=31536000');
     await next();
   });
 
