@@ -5,6 +5,7 @@ import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { field } from '../platform/web/guards.ts';
 import { DomainError } from '../platform/errors.ts';
 import { safeNext } from '../platform/web/redirect.ts';
+import { clientIp } from '../platform/web/clientAddress.ts';
 import { endSession, redeemCode, redeemLink, requestSignin, SESSION_TTL_MS } from './signin.ts';
 
 export const SESSION_COOKIE = 'ostal_session';
@@ -18,12 +19,6 @@ export function startSession(c: Ctx, token: string) {
     secure: c.get('rc').deps.config.publicUrl.startsWith('https:'),
     maxAge: SESSION_TTL_MS / 1000,
   });
-}
-
-function clientIp(c: Ctx): string | null {
-  // The node adapter exposes the socket; behind a proxy, X-Forwarded-For is not trusted by default.
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? null;
 }
 
 function SigninForm({ c, error, email }: { c: Ctx; error?: string; email?: string }) {

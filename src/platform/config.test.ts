@@ -27,6 +27,9 @@ test('bad configuration names the variable', () => {
     [{ PUBLIC_URL: 'ftp://example.org' }, 'PUBLIC_URL'],
     [{ MAIL_DOMAIN: 'no spaces allowed.org x' }, 'MAIL_DOMAIN'],
     [{ SMTP_RELAY_URL: 'http://relay.example.org' }, 'SMTP_RELAY_URL'],
+    [{ TRUSTED_PROXIES: 'proxy.example.org' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.1, 10.0.0.0/8/1' }, 'TRUSTED_PROXIES'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(variable + ':'));
@@ -36,4 +39,9 @@ test('bad configuration names the variable', () => {
 test('passwords are hidden when a URL is shown', () => {
   assert.equal(redactUrl('smtp://user:hunter2@relay.example.org:587'), 'smtp://user:***@relay.example.org:587');
   assert.ok(!redactUrl('postgres://a:b@c/d').includes(':b@'));
+});
+
+test('TRUSTED_PROXIES lists addresses and ranges; none by default', () => {
+  assert.deepEqual(loadConfig({}).trustedProxies, []);
+  assert.deepEqual(loadConfig({ TRUSTED_PROXIES: ' 127.0.0.1, 10.0.0.0/8,::1 , 2001:DB8::/32 ' }).trustedProxies, ['127.0.0.1/32', '10.0.0.0/8', '::1/128', '2001:db8::/32']);
 });
