@@ -85,12 +85,12 @@ export function authRoutes(app: Hono<AppEnv>) {
     const handle = field(body, 'handle');
     const next = safeNext(body.next);
     try {
-      const { sessionToken } = await redeemCode(rc.deps.db, handle, field(body, 'code'));
+      const { sessionToken } = await redeemCode(rc.deps.db, handle, field(body, 'code'), clientIp(c));
       startSession(c, sessionToken);
       return c.redirect(next, 303);
     } catch (err) {
       if (err instanceof DomainError) {
-        return c.html(<CodeForm c={c} handle={handle} email={field(body, 'email')} next={next} error={rc.t(err.key)} />, 400);
+        return c.html(<CodeForm c={c} handle={handle} email={field(body, 'email')} next={next} error={rc.t(err.key)} />, err.status as 400);
       }
       throw err;
     }

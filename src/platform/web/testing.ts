@@ -43,13 +43,13 @@ export class WebClient {
     return this.cookies.get('ostal_csrf')!;
   }
 
-  async post(path: string, fields: Record<string, string>, opts: { csrf?: string | null } = {}): Promise<Response> {
+  async post(path: string, fields: Record<string, string>, opts: { csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Response> {
     const body = new URLSearchParams(fields);
     const token = opts.csrf === undefined ? await this.csrf() : opts.csrf;
     if (token !== null) body.set('_csrf', token);
     const res = await fetch(this.base + path, {
       method: 'POST',
-      headers: { cookie: this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...opts.headers },
       body,
       redirect: 'manual',
     });
