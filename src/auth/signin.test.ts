@@ -86,6 +86,65 @@ forEachDatabase('password-free sign-in', (t) => {
     }
   });
 
+  test('a known address is answered before it is looked up: a mail queue that fails does not show in the answer', async () => {
+    const { handle, db } = t();
+    const app = await startTestPlatform(handle);
+    await sql`create function test_outbox_down() returns trigger language plpgsql as $$ begin raise exception 'outbox down'; end $$`.execute(db);
+    await sql`create trigger test_outbox_down before insert on outbox_message for each statement execute function test_outbox_down()`.execute(db);
+    try {
+      const known = await aPerson(db);
+      const web = new WebClient(app.url);
+      const a = await web.post('/signin', { email: known.email! });
+      const b = await web.post('/signin', { email: 'nobody-either@example.org' });
+      assert.equal(a.status, 200);
+      assert.equal(b.status, 200);
+      const strip = (s: string) => s.replace(/value="[^"]*"/g, '').replace(/[^\s<>]+@example\.org/g, '');
+      assert.equal(strip(await a.text()), strip(await b.text()));
+      await signinWorkDone();
+      assert.equal(await lastMailTo(db, known.email!), undefined);
+    } finally {
+      await sql`drop trigger test_outbox_down on outbox_message`.execute(db);
+      await sql`drop function test_outbox_down()`.execute(db);
+      await app.close();
+    }
+  });
+
+  test('the answer does not wait for the directory (PostgreSQL: a lock on the addresses holds the lookup, not the page)', async (ctx) => {
+    const { handle, db } = t();
+    if (handle.kind !== 'postgresql') return ctx.skip('PGlite runs one statement at a time: no second session can hold a lock');
+    const app = await startTestPlatform(handle);
+    try {
+      const known = await aPerson(db);
+      const web = new WebClient(app.url);
+      await web.csrf();
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((r) => (locked = r));
+      const holder = db.transaction().execute(async (trx) => {
+        await sql`lock table person_email in access exclusive mode`.execute(trx);
+        locked();
+        await held;
+      });
+      await isLocked;
+      try {
+        const res = await Promise.race([
+          web.post('/signin', { email: known.email! }),
+          new Promise<'stuck'>((r) => setTimeout(() => r('stuck'), 5000)),
+        ]);
+        assert.notEqual(res, 'stuck', 'the answer waited for the directory lookup');
+        assert.equal((res as Response).status, 200);
+        assert.equal(await db.selectFrom('outbox_message').select('id').where(sql<boolean>`${known.email!} = any(envelope_to)`).executeTakeFirst(), undefined);
+      } finally {
+        release();
+        await holder;
+      }
+      assert.ok((await lastMailTo(db, known.email!))?.code, 'the mail is queued once the lookup can run');
+    } finally {
+      await app.close();
+    }
+  });
+
   test('the link works once; GET only shows a button; an expired link is refused', async () => {
     const { handle, db } = t();
     const app = await startTestPlatform(handle);
