@@ -303,6 +303,31 @@ forEachDatabase('password-free sign-in', (t) => {
     }
   });
 
+  test('a form token from before sign-in is refused after it; the signed-in page carries a new one', async () => {
+    const { handle, db } = t();
+    await freshWindow(db);
+    const app = await startTestPlatform(handle);
+    try {
+      const p = await aPerson(db);
+      const web = new WebClient(app.url);
+      const before = await web.csrf();
+      const page = await (await web.post('/signin', { email: p.email! })).text();
+      const h = /name="handle" value="([^"]+)"/.exec(page)![1]!;
+      assert.equal((await web.post('/signin/code', { handle: h, code: (await lastMailTo(db, p.email!))!.code! })).status, 303);
+      const refused = await web.post('/lang', { lang: 'oc', next: '/' }, { csrf: before });
+      assert.equal(refused.status, 403);
+      assert.match(await refused.text(), /Le formulaire a expiré/);
+      const after = await web.csrf();
+      assert.notEqual(after, before);
+      assert.equal((await web.post('/lang', { lang: 'oc', next: '/' })).status, 303);
+      // Signed out, the session's token is worth nothing any more.
+      assert.equal((await web.post('/signout', {})).status, 303);
+      assert.equal((await web.post('/lang', { lang: 'fr', next: '/' }, { csrf: after })).status, 403);
+    } finally {
+      await app.close();
+    }
+  });
+
   test('roles come from the directory: the IT group administers, a parent does not', async () => {
     const { handle, db } = t();
     const app = await startTestPlatform(handle);

@@ -5,6 +5,7 @@ import { forEachDatabase } from '../testing.ts';
 import { listMigrations } from '../migrate.ts';
 import { startTestPlatform, WebClient } from './testing.ts';
 import { pathForLog } from './app.tsx';
+import { fromThisSite } from './csrf.ts';
 
 test('a token in a path never reaches the error log; ordinary paths stay readable', () => {
   const signin = 'q0Zp3x9_Yk2uVtR-8mBcLwNe4HsJ1aFgDiOyU7PrXlE';
@@ -13,6 +14,76 @@ test('a token in a path never reaches the error log; ordinary paths stay readabl
   assert.equal(pathForLog('/api/public/lists/unsubscribe/1234-AbCdEfGhIjKlMnOp'), '/api/public/lists/unsubscribe/…');
   assert.equal(pathForLog('/directory/households/12'), '/directory/households/12');
   assert.equal(pathForLog('/accounting/setup-first-fiscal-year'), '/accounting/setup-first-fiscal-year');
+});
+
+test('a POST comes from this site when its Origin, else its Referer, is PUBLIC_URL or the request host', () => {
+  const pub = 'https://ostal.example.org';
+  const cases: Array<[{ origin?: string; referer?: string; host?: string }, boolean]> = [
+    [{ origin: 'https://ostal.example.org', host: '10.0.0.5:8080' }, true],
+    [{ origin: 'http://127.0.0.1:8080', host: '127.0.0.1:8080' }, true],
+    [{ referer: 'https://ostal.example.org/directory?x=1' }, true],
+    [{ referer: 'http://127.0.0.1:8080/signin', host: '127.0.0.1:8080' }, true],
+    // Neither header: not a browser acting for someone; the form token alone decides.
+    [{ host: '127.0.0.1:8080' }, true],
+    [{ origin: 'https://evil.example', host: 'ostal.example.org' }, false],
+    [{ origin: 'https://ostal.example.org.evil.example' }, false],
+    [{ origin: 'http://ostal.example.org' }, false],
+    [{ origin: 'https://ostal.example.org:8443' }, false],
+    [{ origin: 'null', host: 'ostal.example.org' }, false],
+    [{ origin: 'https://evil.example', referer: 'https://ostal.example.org/' }, false],
+    [{ referer: 'https://evil.example/ostal.example.org' }, false],
+    [{ referer: 'not a url' }, false],
+    [{ origin: 'file://', host: 'ostal.example.org' }, false],
+  ];
+  for (const [headers, expected] of cases) assert.equal(fromThisSite(headers, pub), expected, JSON.stringify(headers));
+});
+
+forEachDatabase('forms are bound to their session and to this site', (t) => {
+  test("one session's form token does not work for another", async () => {
+    const { handle, db } = t();
+    const { aPerson } = await import('../../directory/factories.ts');
+    const app = await startTestPlatform(handle);
+    try {
+      const [a, b] = [new WebClient(app.url), new WebClient(app.url)];
+      await a.signInAs(handle, (await aPerson(db)).id);
+      await b.signInAs(handle, (await aPerson(db)).id);
+      const tokenA = await a.csrf();
+      assert.notEqual(tokenA, await b.csrf());
+      assert.equal((await b.post('/lang', { lang: 'oc', next: '/' }, { csrf: tokenA })).status, 403);
+      assert.equal((await a.post('/lang', { lang: 'oc', next: '/' }, { csrf: tokenA })).status, 303);
+      // Nor the browser's pre-session cookie once signed in.
+      assert.equal((await a.post('/lang', { lang: 'oc', next: '/' }, { csrf: a.cookies.get('ostal_csrf')! })).status, 403);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a POST from another site is refused with 403 and a plain page, whatever its token', async () => {
+    const { handle, db } = t();
+    const { aPerson } = await import('../../directory/factories.ts');
+    const app = await startTestPlatform(handle);
+    try {
+      const p = await aPerson(db);
+      const web = new WebClient(app.url);
+      await web.signInAs(handle, p.id);
+      const elsewhere: Array<Record<string, string>> = [{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/form.html' }];
+      for (const headers of elsewhere) {
+        const res = await web.post('/signout', {}, { headers });
+        assert.equal(res.status, 403, JSON.stringify(headers));
+        assert.match(await res.text(), /envoyé depuis un autre site/);
+      }
+      assert.ok(await db.selectFrom('session').select('person_id').where('person_id', '=', p.id).executeTakeFirst(), 'still signed in');
+      // An anonymous form too: no sign-in mail leaves for a request posted from elsewhere.
+      const anonymous = new WebClient(app.url);
+      assert.equal((await anonymous.post('/signin', { email: p.email! }, { headers: { origin: 'https://evil.example' } })).status, 403);
+      assert.equal(await db.selectFrom('signin_request').select('id').where('email', '=', p.email!).executeTakeFirst(), undefined);
+      // From this site, by its address or its host.
+      assert.equal((await web.post('/lang', { lang: 'oc', next: '/' }, { headers: { origin: app.url } })).status, 303);
+      assert.equal((await web.post('/lang', { lang: 'oc', next: '/' }, { headers: { referer: app.url + '/signin' } })).status, 303);
+    } finally {
+      await app.close();
+    }
+  });
 });
 
 forEachDatabase('web shell', (t) => {
