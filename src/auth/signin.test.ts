@@ -303,6 +303,28 @@ forEachDatabase('password-free sign-in', (t) => {
     }
   });
 
+  test('after sign-in, a next that would leave the site leads home', async () => {
+    const { handle, db } = t();
+    await freshWindow(db);
+    const app = await startTestPlatform(handle);
+    try {
+      const web = new WebClient(app.url);
+      const form = await (await web.get('/signin?next=/%09/evil.example')).text();
+      assert.match(form, /name="next" value="\/"/);
+      for (const next of ['/\t/evil.example', '//evil.example', '/\\evil.example', 'https://evil.example/']) {
+        const p = await aPerson(db);
+        const page = await (await web.post('/signin', { email: p.email!, next })).text();
+        assert.match(page, /name="next" value="\/"/, JSON.stringify(next));
+        const h = /name="handle" value="([^"]+)"/.exec(page)![1]!;
+        const res = await new WebClient(app.url).post('/signin/code', { handle: h, code: (await lastMailTo(db, p.email!))!.code!, next });
+        assert.equal(res.status, 303);
+        assert.equal(res.headers.get('location'), '/', JSON.stringify(next));
+      }
+    } finally {
+      await app.close();
+    }
+  });
+
   test('a form token from before sign-in is refused after it; the signed-in page carries a new one', async () => {
     const { handle, db } = t();
     await freshWindow(db);
