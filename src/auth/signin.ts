@@ -16,7 +16,7 @@ export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 export const MAX_CODE_ATTEMPTS = 5;
 /**
  * Requests allowed per address and per client (IPv4 address or IPv6 /64) within RATE_WINDOW_MS,
- * and wrong codes per client: a school gate's shared connection stays well below, one client
+ * and wrong codes per client: a connection shared by a few families rarely reaches them, one client
  * guessing codes across many addresses gets 30 tries in a quarter of an hour (1 in 33,000 of
  * finding one code).
  */
