@@ -4,14 +4,12 @@ import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { field } from '../platform/web/guards.ts';
 import { DomainError } from '../platform/errors.ts';
+import { safeNext } from '../platform/web/redirect.ts';
+import { clientIp } from '../platform/web/clientAddress.ts';
 import { endSession, redeemCode, redeemLink, requestSignin, SESSION_TTL_MS } from './signin.ts';
 
 export const SESSION_COOKIE = 'ostal_session';
 
-/** Only local paths are followed after sign-in (no open redirect). */
-function safeNext(raw: unknown): string {
-  return typeof raw === 'string' && /^\/(?![/\\])/.test(raw) ? raw : '/';
-}
 
 export function startSession(c: Ctx, token: string) {
   setCookie(c, SESSION_COOKIE, token, {
@@ -21,12 +19,6 @@ export function startSession(c: Ctx, token: string) {
     secure: c.get('rc').deps.config.publicUrl.startsWith('https:'),
     maxAge: SESSION_TTL_MS / 1000,
   });
-}
-
-function clientIp(c: Ctx): string | null {
-  // The node adapter exposes the socket; behind a proxy, X-Forwarded-For is not trusted by default.
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? null;
 }
 
 function SigninForm({ c, error, email }: { c: Ctx; error?: string; email?: string }) {
@@ -93,12 +85,12 @@ export function authRoutes(app: Hono<AppEnv>) {
     const handle = field(body, 'handle');
     const next = safeNext(body.next);
     try {
-      const { sessionToken } = await redeemCode(rc.deps.db, handle, field(body, 'code'));
+      const { sessionToken } = await redeemCode(rc.deps.db, handle, field(body, 'code'), clientIp(c));
       startSession(c, sessionToken);
       return c.redirect(next, 303);
     } catch (err) {
       if (err instanceof DomainError) {
-        return c.html(<CodeForm c={c} handle={handle} email={field(body, 'email')} next={next} error={rc.t(err.key)} />, 400);
+        return c.html(<CodeForm c={c} handle={handle} email={field(body, 'email')} next={next} error={rc.t(err.key)} />, err.status as 400);
       }
       throw err;
     }

@@ -15,6 +15,11 @@ export interface AuthTables {
     failed_attempts: Generated<number>;
     requester_ip: string | null;
   };
+  signin_code_failure: {
+    id: Id;
+    client: string;
+    failed_at: Timestamp;
+  };
   session: {
     token_hash: Buffer | Uint8Array;
     person_id: number;

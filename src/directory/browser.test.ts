@@ -11,6 +11,7 @@ import { openTestDatabase } from '../platform/testing.ts';
 import { startTestPlatform } from '../platform/web/testing.ts';
 import { browserSkipReason, launchBrowser } from '../platform/web/browser.ts';
 import { bootstrapLink } from '../auth/admin.ts';
+import { signinWorkDone } from '../auth/signin.ts';
 import { simpleParser } from 'mailparser';
 import { sql } from 'kysely';
 
@@ -60,6 +61,8 @@ test('sign in through the outbox, import a CSV, find a household by search', { s
     await parent.getByLabel('Adresse électronique').fill('clara.aurenja@example.org');
     await parent.getByRole('button', { name: 'Recevoir le lien' }).click();
     await parent.getByLabel('Code à six chiffres').waitFor();
+    // The mail is queued just after the answer.
+    await signinWorkDone();
 
     await admin.goto(app.url + '/outbox');
     await admin.getByRole('link', { name: 'Votre connexion à Ostal' }).first().click();

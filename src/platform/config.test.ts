@@ -43,6 +43,9 @@ test('bad configuration names the variable', () => {
     [{ DATABASE_URL: 'postgres://same@h/d', DATABASE_OWNER_URL: 'postgres://same:x@h/d' }, 'DATABASE_OWNER_URL'],
     [{ DATABASE_URL: 'postgres://o@h/d', DATABASE_OWNER_URL: 'https://owner@h/d' }, 'DATABASE_OWNER_URL'],
     [{ DATABASE_URL: 'postgres://o@h/d', DATABASE_SERVE_AS_OWNER: 'sure' }, 'DATABASE_SERVE_AS_OWNER'],
+    [{ TRUSTED_PROXIES: 'proxy.example.org' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.1, 10.0.0.0/8/1' }, 'TRUSTED_PROXIES'],
   ];
   for (const [env, variable] of cases) {
     assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && err.variable === variable && err.message.startsWith(variable + ':'));
@@ -52,4 +55,9 @@ test('bad configuration names the variable', () => {
 test('passwords are hidden when a URL is shown', () => {
   assert.equal(redactUrl('smtp://user:hunter2@relay.example.org:587'), 'smtp://user:***@relay.example.org:587');
   assert.ok(!redactUrl('postgres://a:b@c/d').includes(':b@'));
+});
+
+test('TRUSTED_PROXIES lists addresses and ranges; none by default', () => {
+  assert.deepEqual(loadConfig({}).trustedProxies, []);
+  assert.deepEqual(loadConfig({ TRUSTED_PROXIES: ' 127.0.0.1, 10.0.0.0/8,::1 , 2001:DB8::/32 ' }).trustedProxies, ['127.0.0.1/32', '10.0.0.0/8', '::1/128', '2001:db8::/32']);
 });

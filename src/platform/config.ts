@@ -1,5 +1,6 @@
 // Configuration comes from the environment (and an optional .env file).
 // A bad value stops start-up with one line naming the variable.
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -19,6 +20,8 @@ export interface Config {
   mailDomain: string;
   /** smtp:// or smtps:// URL of the outbound relay; undefined keeps mail in the outbox. */
   smtpRelayUrl: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For is believed, as address/prefix ranges; empty: none. */
+  trustedProxies: string[];
 }
 
 export class ConfigError extends Error {
@@ -56,6 +59,24 @@ function url(env: NodeJS.ProcessEnv, name: string, protocols: string[]): URL | u
   return parsed;
 }
 
+/** TRUSTED_PROXIES: comma-separated IP addresses or CIDR ranges, each normalised to address/prefix. */
+function trustedProxies(env: NodeJS.ProcessEnv): string[] {
+  const raw = env.TRUSTED_PROXIES ?? '';
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((entry) => {
+      const [address = '', prefix, extra] = entry.split('/');
+      const kind = isIP(address);
+      const max = kind === 4 ? 32 : 128;
+      if (kind === 0 || extra !== undefined || (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= max))) {
+        throw new ConfigError('TRUSTED_PROXIES', `expected IP addresses or CIDR ranges separated by commas, got "${entry}"`);
+      }
+      return `${address.toLowerCase()}/${prefix ?? max}`;
+    });
+}
+
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
@@ -86,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl: publicUrl.toString().replace(/\/$/, ''),
     mailDomain: mailDomain.toLowerCase(),
     smtpRelayUrl: relay?.toString(),
+    trustedProxies: trustedProxies(env),
   };
 }
 

@@ -11,6 +11,7 @@ import { markInterrupted } from '../directory/import/uploads.ts';
 import { startLists } from '../lists/service.ts';
 import { startSurveys } from '../surveys/service.ts';
 import type { Deps } from './web/context.ts';
+import { signinWorkDone } from '../auth/signin.ts';
 
 export interface Running {
   url: string;
@@ -62,6 +63,8 @@ export async function startPlatform(config: Config, opts: { handle?: Handle; por
       await closeSurveys();
       await closeLists();
       await new Promise<void>((r) => server.close(() => r()));
+      // Sign-in mails asked for just before are queued after their answer: let them finish.
+      await signinWorkDone();
       mailer.close();
       if (!opts.handle) await handle.close();
     },

@@ -1105,7 +1105,6 @@ export function surveysRoutes(app: Hono<AppEnv>) {
     const csv = await exportCsv(rc.deps.db, s.id, rc.lang);
     c.header('Content-Type', 'text/csv; charset=utf-8');
     c.header('Content-Disposition', `attachment; filename="survey-${s.id}.csv"`);
-    c.header('Cache-Control', 'no-store');
     return c.body(csv);
   });
   app.get('/surveys/:id/export.xlsx', async (c) => {
@@ -1113,14 +1112,12 @@ export function surveysRoutes(app: Hono<AppEnv>) {
     const buf = await exportXlsx(rc.deps.db, s.id, rc.lang);
     c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     c.header('Content-Disposition', `attachment; filename="survey-${s.id}.xlsx"`);
-    c.header('Cache-Control', 'no-store');
     return c.body(new Uint8Array(buf));
   });
 
   // ——— respondents: the personal link ———
   app.get('/s/:token', async (c) => {
     const rc = c.get('rc');
-    c.header('Cache-Control', 'no-store');
     const token = c.req.param('token');
     const inv = await openInvitation(rc.deps.db, token);
     if (inv.invitation.submitted_on) return message(c, inv.def, 'surveys.answer.already', 200);
@@ -1131,7 +1128,6 @@ export function surveysRoutes(app: Hono<AppEnv>) {
 
   app.post('/s/:token', async (c) => {
     const rc = c.get('rc');
-    c.header('Cache-Control', 'no-store');
     const token = c.req.param('token');
     const inv = await openInvitation(rc.deps.db, token);
     if (inv.invitation.submitted_on) return message(c, inv.def, 'surveys.answer.already', 409);

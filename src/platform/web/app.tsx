@@ -1,6 +1,6 @@
 // The web application: middleware (language, session, CSRF), error mapping, platform pages,
 // and each module's routes.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
@@ -19,6 +19,8 @@ import { platformRoutes } from './pages.tsx';
 import type { AppEnv, Deps, RequestContext } from './context.ts';
 import { Layout } from './layout.tsx';
 import { NeedsSignin } from './guards.ts';
+import { safeNext } from './redirect.ts';
+import { fromThisSite, sameToken, sessionFormToken } from './csrf.ts';
 
 export const SESSION_COOKIE = 'ostal_session';
 const CSRF_COOKIE = 'ostal_csrf';
@@ -37,21 +39,39 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.use('*', async (c, next) => {
     const cookieLang = getCookie(c, LANG_COOKIE);
     const lang: Lang = isLang(cookieLang) ? cookieLang : negotiate(c.req.header('accept-language'));
+    const token = getCookie(c, SESSION_COOKIE);
+    const personId = token ? await sessionPerson(deps.db, token) : null;
+    const viewer = personId ? await loadViewer(deps.db, personId) : null;
+    // Signed in: the form token is the session's (new at each sign-in). Before: a random one in
+    // a cookie, repeated in the form (double submit).
     let csrf = getCookie(c, CSRF_COOKIE);
     if (!csrf || !/^[A-Za-z0-9_-]{32,64}$/.test(csrf)) {
       csrf = randomBytes(24).toString('base64url');
       setCookie(c, CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Lax', path: '/', secure: secure(deps) });
     }
-    const token = getCookie(c, SESSION_COOKIE);
-    const personId = token ? await sessionPerson(deps.db, token) : null;
-    const viewer = personId ? await loadViewer(deps.db, personId) : null;
+    if (personId && token) csrf = sessionFormToken(token);
     const rc: RequestContext = { lang, t: translator(lang), viewer, csrf, path: new URL(c.req.url).pathname, deps };
     c.set('rc', rc);
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'same-origin');
     c.header('Content-Security-Policy', "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
+    // Never kept by a browser's or a proxy's cache: every page carries this browser's CSRF token
+    // (the language form at least), a signed-in person's pages their data, a personal link's page
+    // its token. One rule for all rather than one header per route that a new route could forget.
+    c.header('Cache-Control', 'no-store');
+    // Behind https, browsers are told to come back by https only (a year, renewed on each visit).
+    if (secure(deps)) c.header('Strict-Transport-Security', 'max-age=31536000');
     await next();
+  });
+
+  // A POST from another site is refused before anything reads its body. The public API (one-click
+  // unsubscription, RFC 8058) is posted by mail providers' servers; its token is in its path.
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'POST' || c.req.path.startsWith('/api/public/')) return next();
+    const headers = { origin: c.req.header('origin'), referer: c.req.header('referer'), host: c.req.header('host') };
+    if (!fromThisSite(headers, deps.config.publicUrl)) return errorPage(c.get('rc'), c, 403, c.get('rc').t('error.crossSite'));
+    return next();
   });
 
   // The import's size limit must act before the CSRF check below reads the body.
@@ -66,7 +86,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     }),
   );
 
-  // CSRF: every POST form carries the token of its cookie (double submit, SameSite=Lax cookie).
+  // CSRF: every POST form carries the token of its session, or before sign-in of its cookie.
   app.use('*', async (c, next) => {
     if (c.req.method !== 'POST' || c.req.path.startsWith('/api/public/')) return next();
     const ct = c.req.header('content-type') ?? '';
@@ -76,7 +96,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     const body = await c.req.parseBody({ all: false });
     const sent = typeof body._csrf === 'string' ? body._csrf : '';
     const expected = c.get('rc').csrf;
-    if (sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), Buffer.from(expected))) {
+    if (!sameToken(sent, expected)) {
       return errorPage(c.get('rc'), c, 403, c.get('rc').t('error.csrf'));
     }
     return next();
@@ -86,8 +106,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     const body = await c.req.parseBody();
     const lang = body.lang;
     if (isLang(lang)) setCookie(c, LANG_COOKIE, lang, { sameSite: 'Lax', path: '/', maxAge: 365 * 86400, secure: secure(deps) });
-    const next = typeof body.next === 'string' && /^\/[^/\\]/.test(body.next + 'x') ? body.next : '/';
-    return c.redirect(next.startsWith('//') ? '/' : next, 303);
+    return c.redirect(safeNext(body.next), 303);
   });
 
   platformRoutes(app);

@@ -12,9 +12,12 @@ import { aClass, aGroup, aHousehold, aPerson, aSchool } from '../../directory/fa
 import { addAudience, openSurvey, sendReminders } from '../../surveys/campaign.ts';
 import { aSurvey, ORGANISER } from '../../surveys/testing.ts';
 import { startSink } from '../../lists/testing.ts';
+import { signinWorkDone } from '../../auth/signin.ts';
 
 /** The newest message to an address, as its recipient would read it. */
 async function newestTo(db: Db, email: string) {
+  // A sign-in mail is queued just after the answer to its request.
+  await signinWorkDone();
   const m = await db
     .selectFrom('outbox_message')
     .select(['id', 'raw', 'sensitive', 'status'])

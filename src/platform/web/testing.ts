@@ -1,5 +1,5 @@
 // Test support for HTTP: a platform on a test database, and a small cookie-keeping client
-// that fills in the CSRF token like a browser would with our forms.
+// that fills in the form token like a browser would with our forms.
 import type { Handle } from '../db.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { startPlatform, type Running } from '../server.ts';
@@ -37,19 +37,26 @@ export class WebClient {
     return res;
   }
 
-  /** The CSRF token a page would carry (fetched once from the cookie the server sets). */
+  #csrf: { key: string; token: string } | undefined;
+
+  /** The form token a page carries now (read from a page again after the session changes). */
   async csrf(): Promise<string> {
-    if (!this.cookies.has('ostal_csrf')) await this.get('/signin');
-    return this.cookies.get('ostal_csrf')!;
+    const key = () => `${this.cookies.get('ostal_session')}|${this.cookies.get('ostal_csrf')}`;
+    if (this.#csrf?.key === key()) return this.#csrf.token;
+    const page = await (await this.get('/signin')).text();
+    const token = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+    if (!token) throw new Error('no form token on /signin');
+    this.#csrf = { key: key(), token };
+    return token;
   }
 
-  async post(path: string, fields: Record<string, string>, opts: { csrf?: string | null } = {}): Promise<Response> {
+  async post(path: string, fields: Record<string, string>, opts: { csrf?: string | null; headers?: Record<string, string> } = {}): Promise<Response> {
     const body = new URLSearchParams(fields);
     const token = opts.csrf === undefined ? await this.csrf() : opts.csrf;
     if (token !== null) body.set('_csrf', token);
     const res = await fetch(this.base + path, {
       method: 'POST',
-      headers: { cookie: this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { cookie: this.#cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', ...opts.headers },
       body,
       redirect: 'manual',
     });
