@@ -57,7 +57,7 @@ forEachDatabase('bank statements', (t) => {
   });
 });
 
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
 
 forEachDatabase('bank pages', (t) => {

@@ -1,18 +1,9 @@
 // Roles come from the directory: IT group members (and bootstrap admins) administer the
 // platform, a regent sees their classes, a parent sees their household.
 import type { Queryable } from '../platform/db.ts';
+import type { Viewer } from '../platform/web/context.ts';
 
-export interface Viewer {
-  personId: number;
-  firstName: string;
-  lastName: string;
-  isAdmin: boolean;
-  regentClassIds: number[];
-  householdIds: number[];
-  groupIds: number[];
-  /** The person's group memberships, for rules that depend on the kind of group and the role in it (the books). */
-  memberships: Array<{ kind: string; slug: string; role: string }>;
-}
+export type { Viewer };
 
 export async function loadViewer(db: Queryable, personId: number): Promise<Viewer | null> {
   const person = await db

@@ -7,9 +7,6 @@ import { createDirectoryLists, createList, listBySlug, listMembers, listOwners, 
 import { importSympaSubscribers } from './sympa.ts';
 import type { ListKind, ListPolicy } from './tables.ts';
 import { dkimDnsRecord, ensureListKeys } from './keys.ts';
-import { registerListsDemo } from './demo.ts';
-
-registerListsDemo();
 
 function slugOf(env: CliEnv, arg: string | undefined): string {
   if (!arg) throw new UsageError('ADDRESS is required (e.g. cm1-escola-a or cm1-escola-a@' + env.config.mailDomain + ')');

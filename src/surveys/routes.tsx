@@ -36,10 +36,6 @@ import {
   type SurveySettings,
 } from './survey.ts';
 import type { AudienceKind, QuestionKind } from './tables.ts';
-import { registerSurveysDemo } from './demo.ts';
-
-// The demo association ships the computing-practices survey.
-registerSurveysDemo();
 
 function idParam(c: Ctx, name = 'id'): number {
   const n = Number(c.req.param(name));

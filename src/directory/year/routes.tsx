@@ -94,7 +94,7 @@ export function yearRoutes(app: Hono<AppEnv>) {
   app.post('/directory/demo', async (c) => {
     const v = requireAdmin(c);
     const rc = c.get('rc');
-    const counts = await loadDemo(rc.deps.db, actorOf(v));
+    const counts = await loadDemo(rc.deps.db, actorOf(v), { modules: rc.deps.modules });
     // The directory page shows `notice` as escaped text.
     return c.redirect(`/directory?notice=${encodeURIComponent(rc.t('demo.loaded', counts))}`, 303);
   });

@@ -1,21 +1,17 @@
 // `npx ostal …`: the IT group's command line, over the same domain functions as the web.
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './platform/config.ts';
-import { DatabaseBusy, openDatabase } from './platform/db.ts';
-import { migrate } from './platform/migrate.ts';
-import { createMailer } from './platform/mail.ts';
-import { dkimKeyOf, ensureListKeys } from './lists/keys.ts';
-import { DomainError } from './platform/errors.ts';
-import { translator } from './platform/i18n/index.ts';
-import { UsageError, type CliCommand, type CliEnv } from './platform/cli/command.ts';
-import { authCommands } from './auth/commands.ts';
-import { directoryCommands } from './directory/commands.ts';
-import { listsCommands } from './lists/commands.ts';
-import { accountingCommands } from './accounting/commands.ts';
-import { surveysCommands } from './surveys/commands.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { DatabaseBusy, openDatabase } from '../platform/db.ts';
+import { migrate } from '../platform/migrate.ts';
+import { createMailer } from '../platform/mail.ts';
+import { DomainError } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/index.ts';
+import { UsageError, type CliCommand, type CliEnv } from '../platform/cli/command.ts';
+import './messages.ts';
+import { MODULES } from './modules.ts';
 
-const COMMANDS: CliCommand[] = [...authCommands, ...directoryCommands, ...listsCommands, ...accountingCommands, ...surveysCommands];
+const COMMANDS: CliCommand[] = MODULES.flatMap((m) => m.commands ?? []);
 
 function usage(cmds = COMMANDS): string {
   const lines = ['Usage: npx ostal <command> [options]', '', 'Commands:'];
@@ -75,13 +71,14 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
   try {
     await migrate(handle);
-    // Mail a command queues From the list domain (survey reminders from cron) is DKIM-signed as the server's is.
-    mailer.addDkimKey(dkimKeyOf(await ensureListKeys(handle.db, config.mailDomain)));
+    // Mail a command queues (survey reminders from cron) is signed as the server's is.
+    for (const m of MODULES) await m.prepareMailer?.({ db: handle.db, config, mailer });
     const env: CliEnv = {
       handle,
       db: handle.db,
       config,
       mailer,
+      modules: MODULES,
       print: io.out,
       json: (v) => io.out(JSON.stringify(v, null, 2)),
     };
@@ -103,7 +100,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/src/cli.ts') || process.env.OSTAL_CLI === '1') {
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/src/app/cli.ts') || process.env.OSTAL_CLI === '1') {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
