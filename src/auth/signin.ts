@@ -9,6 +9,7 @@ import type { Mailer } from '../platform/mail.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { hashSecret, newCode, newToken, sameHash } from './tokens.ts';
 import { isEmail } from '../directory/names.ts';
+import { personByEmail } from '../directory/people.ts';
 
 export const SIGNIN_TTL_MS = 15 * 60 * 1000;
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -70,11 +71,11 @@ export async function requestSignin(
         : Promise.resolve({ n: 0 }),
     ]);
     if (Number(byEmail.n) >= RATE_PER_EMAIL || Number(byIp.n) >= RATE_PER_IP) throw new TooMany('auth.rateLimited');
-    const person = await trx.selectFrom('person_email').select('person_id').where('email', '=', email).executeTakeFirst();
+    const personId = await personByEmail(trx, email);
     // Unknown addresses get a request row too (that nothing can redeem), so the answer,
     // the rate limit and the timing do not tell whether the address is in the directory.
-    const issued = await issue(trx, deps.config, email, person?.person_id ?? null, input.ip);
-    if (person) {
+    const issued = await issue(trx, deps.config, email, personId ?? null, input.ip);
+    if (personId !== undefined) {
       const { t } = input;
       await deps.mailer.enqueue(trx, {
         from: `Ostal <no-reply@${deps.config.mailDomain}>`,

@@ -8,6 +8,7 @@ import { distribute } from './outbound.ts';
 import { carriesListId, listIdOf, splitMessage } from './rewrite.ts';
 import type { ListPolicy } from './tables.ts';
 import { notifyModerators } from './moderation.ts';
+import { personByEmail } from '../directory/people.ts';
 
 /** The one DNS entry point of the sender checks (mailauth's resolver signature); tests pass a table. */
 export type Resolver = (name: string, rrtype: string) => Promise<string[][] | string[]>;
@@ -186,11 +187,11 @@ export async function receiveMessage(ctx: ListsContext, m: Received): Promise<Re
 
   // A From that is not proven grants no right: anyone can write a regent's address.
   const proven = fromIsAuthenticated(auth, fromAddress, m.envelopeFrom);
-  const person = fromAddress ? await db.selectFrom('person_email').select('person_id').where('email', '=', fromAddress).executeTakeFirst() : undefined;
+  const personId = fromAddress ? await personByEmail(db, fromAddress) : undefined;
   let held: PostingDecision = { hold: false };
   for (const l of targets) {
     const [mod, member, allowed] = await Promise.all([
-      person ? db.selectFrom('list_moderator').select('person_id').where('list_id', '=', l.id).where('person_id', '=', person.person_id).executeTakeFirst() : undefined,
+      personId !== undefined ? db.selectFrom('list_moderator').select('person_id').where('list_id', '=', l.id).where('person_id', '=', personId).executeTakeFirst() : undefined,
       db.selectFrom('list_membership').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
       db.selectFrom('list_allowed_sender').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
     ]);

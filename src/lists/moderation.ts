@@ -9,6 +9,7 @@ import { Conflict, Forbidden, NotFound } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail.ts';
 import { distribute } from './outbound.ts';
 import { ensureListKeys, signToken, verifyToken } from './keys.ts';
+import { personByEmail, personName } from '../directory/people.ts';
 import { simpleParser } from 'mailparser';
 import { checkSender, fromIsAuthenticated, isAutomatic, type Resolver } from './inbound.ts';
 
@@ -228,12 +229,12 @@ export async function decideByReply(
   if (!from) return false;
   const auth = await checkSender(raw, { ip: session.ip, helo: session.helo, sender: session.envelopeFrom, resolver: ctx.resolver, mta: ctx.domain });
   if (!fromIsAuthenticated(auth, from, session.envelopeFrom)) return false;
-  const person = await ctx.db.selectFrom('person_email').select('person_id').where('email', '=', from).executeTakeFirst();
-  if (!person) return false;
-  const label = await ctx.db.selectFrom('person').select(['first_name', 'last_name']).where('id', '=', person.person_id).executeTakeFirstOrThrow();
+  const personId = await personByEmail(ctx.db, from);
+  if (personId === undefined) return false;
+  const label = (await personName(ctx.db, personId))!;
   const reason = action === 'reject' ? replyFirstLine(parsed.text ?? '') : '';
   try {
-    await decideHeld(ctx, { personId: person.person_id, label: `${label.first_name} ${label.last_name} (mail)` }, false, id, action, reason);
+    await decideHeld(ctx, { personId, label: `${label.firstName} ${label.lastName} (mail)` }, false, id, action, reason);
     return true;
   } catch {
     return false; // already decided, or not a moderator: nothing to do

@@ -36,6 +36,7 @@ import {
   type SurveySettings,
 } from './survey.ts';
 import type { AudienceKind, QuestionKind } from './tables.ts';
+import { currentClasses } from '../directory/people.ts';
 
 function idParam(c: Ctx, name = 'id'): number {
   const n = Number(c.req.param(name));
@@ -504,15 +505,7 @@ export function surveysRoutes(app: Hono<AppEnv>) {
             .$if(!scope!.everything, (qb) => qb.where('id', 'in', [0, ...scope!.groupIds]))
             .orderBy('name')
             .execute(),
-          db
-            .selectFrom('class')
-            .innerJoin('school_year', 'school_year.id', 'class.school_year_id')
-            .innerJoin('school', 'school.id', 'class.school_id')
-            .select(['class.id', 'class.name', 'school.name as school'])
-            .where('school_year.is_current', '=', true)
-            .orderBy('school.name')
-            .orderBy('class.name')
-            .execute(),
+          currentClasses(db),
           db.selectFrom('school').select(['id', 'name']).orderBy('name').execute(),
           db
             .selectFrom('mailing_list')

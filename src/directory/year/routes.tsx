@@ -4,7 +4,7 @@ import type { AppEnv } from '../../platform/web/context.ts';
 import { Form, Layout, Notice } from '../../platform/web/layout.tsx';
 import { actorOf, field, requireAdmin } from '../../platform/web/guards.ts';
 import { DomainError, InvalidInput } from '../../platform/errors.ts';
-import { currentYear } from '../queries.ts';
+import { currentYear } from '../people.ts';
 import { loadDemo } from '../demo/load.ts';
 import { parseYearLabel, schoolYearOf } from './plan.ts';
 import { createFirstYear, rolloverYear, type RolloverReport } from './rollover.ts';
