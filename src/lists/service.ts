@@ -45,9 +45,9 @@ export async function startLists(deps: Deps): Promise<() => Promise<void>> {
     wake: () => worker.wake(),
   };
   const listeners: Listener[] = [await startListener(ctx, { port: config.smtpPort })];
-  const lmtp = process.env.LISTS_LMTP_PORT;
+  const lmtp = config.listsLmtpPort;
   // The LMTP door listens on loopback only, for the local front MTA, whose XFORWARD it trusts.
-  if (lmtp && /^\d+$/.test(lmtp)) listeners.push(await startListener(ctx, { port: Number(lmtp), lmtp: true, host: '127.0.0.1', trustXForward: ['127.0.0.1', '::1'] }));
+  if (lmtp !== undefined) listeners.push(await startListener(ctx, { port: lmtp, lmtp: true, host: '127.0.0.1', trustXForward: ['127.0.0.1', '::1'] }));
   worker.start();
   // Held mail expiry and daily digests: idempotent, checked every ten minutes.
   const expiry = setInterval(() => {

@@ -24,7 +24,7 @@ export async function startPlatform(config: Config, modules: readonly Module[], 
   for (const m of modules) await m.prepareMailer?.(deps);
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: process.env.HOST || '0.0.0.0' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: config.host }, () => resolve(s));
     s.on('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
