@@ -8,7 +8,7 @@ import http from 'node:http';
 import { simpleParser } from 'mailparser';
 import type { Handle } from '../src/platform/db.ts';
 import { loadConfig } from '../src/platform/config.ts';
-import { startPlatform } from '../src/platform/server.ts';
+import { startOstal } from '../src/app/server.ts';
 import { openSession } from '../src/auth/signin.ts';
 import { addAudience, openSurvey } from '../src/surveys/campaign.ts';
 import { aSurvey, ORGANISER } from '../src/surveys/testing.ts';
@@ -52,7 +52,7 @@ async function main() {
   const s = await aSurvey(db);
   await addAudience(db, ORGANISER, s.id, 'all_parents', null);
   const config = loadConfig({ PORT: '0', SMTP_PORT: '0', MAIL_DOMAIN: 'lists.example.org', DATA_DIR: '/nonexistent' });
-  const running = await startPlatform(config, { handle, port: 0 });
+  const running = await startOstal(config, { handle, port: 0 });
   const t0 = performance.now();
   const res = await openSurvey(db, running.deps.mailer, ORGANISER, s.id, { publicUrl: running.url, mailDomain: 'lists.example.org' });
   const openMs = performance.now() - t0;

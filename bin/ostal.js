@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 register();
 process.env.OSTAL_CLI = '1';
-await import('../src/cli.ts');
+await import('../src/app/cli.ts');

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { openPGlite } from '../src/platform/db.ts';
 import { migrate } from '../src/platform/migrate.ts';
-import { startTestPlatform } from '../src/platform/web/testing.ts';
+import { startTestPlatform } from '../src/app/testing.ts';
 import { launchBrowser } from '../src/platform/web/browser.ts';
 import { openSession } from '../src/auth/signin.ts';
 import { addAdmin } from '../src/auth/admin.ts';

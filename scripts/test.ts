@@ -20,9 +20,11 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Domain code translates with the app's catalogues (mail in the recipient's language); the app's
+// entry points install them (src/app/messages.ts), and so does every test process here.
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  ['--import', 'tsx', '--import', './src/app/messages.ts', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', ...files],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(res.status ?? 1);

@@ -10,6 +10,7 @@
 // bureau keeps the books.
 import type { Queryable } from '../platform/db.ts';
 import { Forbidden } from '../platform/errors.ts';
+import { groupMemberships } from '../directory/people.ts';
 
 export const ACCOUNTANT_GROUP_SLUG = 'expert-comptable';
 
@@ -30,13 +31,7 @@ export function booksRoleOf(memberships: ReadonlyArray<{ kind: string; slug: str
 }
 
 export async function accountingRole(db: Queryable, personId: number): Promise<AccountingRole> {
-  const rows = await db
-    .selectFrom('group_member as m')
-    .innerJoin('directory_group as g', 'g.id', 'm.group_id')
-    .select(['g.kind', 'g.slug', 'm.role'])
-    .where('m.person_id', '=', personId)
-    .execute();
-  return booksRoleOf(rows);
+  return booksRoleOf(await groupMemberships(db, personId));
 }
 
 export function requireRead(role: AccountingRole) {

@@ -58,7 +58,7 @@ forEachDatabase('bank statements', (t) => {
 });
 
 import iconv from 'iconv-lite';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
 
 forEachDatabase('bank pages', (t) => {

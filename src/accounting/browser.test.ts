@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openTestDatabase } from '../platform/testing.ts';
-import { startTestPlatform } from '../platform/web/testing.ts';
+import { startTestPlatform } from '../app/testing.ts';
 import { browserSkipReason, launchBrowser } from '../platform/web/browser.ts';
 import { openSession } from '../auth/signin.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';

@@ -11,7 +11,7 @@ import { aFiscalYear, aValidatedEntry, simpleLines, TREASURER } from './testing.
 
 function cliEnv(t: { db: CliEnv['db']; handle: CliEnv['handle'] }) {
   const out: string[] = [];
-  const env = { db: t.db, handle: t.handle, config: {} as CliEnv['config'], mailer: {} as CliEnv['mailer'], print: (l: string) => void out.push(l), json: (v: unknown) => void out.push(JSON.stringify(v)) };
+  const env = { db: t.db, handle: t.handle, config: {} as CliEnv['config'], mailer: {} as CliEnv['mailer'], modules: [], print: (l: string) => void out.push(l), json: (v: unknown) => void out.push(JSON.stringify(v)) };
   return { env, out };
 }
 const command = (...words: string[]) => accountingCommands.find((c) => c.words.join(' ') === words.join(' '))!;

@@ -9,10 +9,6 @@ import { closeFiscalYear, createFiscalYear, yearEndingIn } from './books.ts';
 import { associationSiren, exportFec, fecFileName, importFec } from './fec.ts';
 import { displayCents } from './money.ts';
 import { trialBalance } from './reports.ts';
-import { registerDemoBooks } from './demo.ts';
-
-// `ostal demo` includes a year of books.
-registerDemoBooks();
 
 function yearOption(opts: Record<string, string | boolean | undefined>): number {
   const y = typeof opts.year === 'string' ? Number(opts.year) : NaN;

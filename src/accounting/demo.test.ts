@@ -3,14 +3,13 @@ import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { loadDemo } from '../directory/demo/index.ts';
-import { registerDemoBooks } from './demo.ts';
+import { accountingModule } from './module.ts';
 import { balanceSheet, incomeStatement, trialBalance } from './reports.ts';
 
 forEachDatabase('demo books', (t) => {
   test('the demo association comes with a balanced year of books', async () => {
     const { db } = t();
-    registerDemoBooks();
-    const counts = await loadDemo(db, CLI_ACTOR, { today: new Date('2026-11-29T12:00:00Z') });
+    const counts = await loadDemo(db, CLI_ACTOR, { today: new Date('2026-11-29T12:00:00Z'), modules: [accountingModule] });
     assert.ok(counts.entries! > 30);
     const fy = await db.selectFrom('fiscal_year').selectAll().executeTakeFirstOrThrow();
     const tb = await trialBalance(db, { from: fy.starts_on, to: fy.ends_on });

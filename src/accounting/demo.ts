@@ -1,7 +1,7 @@
 // The demo association's books: one fiscal year on the current school year, with membership
 // fees, ALSH fees, CAF and town grants, purchases, bank fees and volunteering, so that every
 // report has something to show on first start. Registered on the directory's demo hook.
-import { demoExtensions, type DemoContext } from '../directory/demo/index.ts';
+import type { DemoContext } from '../platform/module.ts';
 import type { Queryable } from '../platform/db.ts';
 import { addSubAccount, createEntry, createFiscalYear, validateEntry } from './books.ts';
 import { importStatement, matchStatementLines } from './bank.ts';
@@ -144,12 +144,4 @@ async function demoBank(trx: Queryable, ctx: DemoContext, yearEnd: string) {
   await importStatement(trx, ctx.actor, bank.id, 'ofx', { lines, closingBalance: null, closingDate: null });
   // Only entries are matched here: a rule would draft, and the demo keeps one draft to validate.
   await matchStatementLines(trx, ctx.actor, bank.id, { rules: false });
-}
-
-let registered = false;
-/** Called by the accounting module's entry points (CLI, routes) so `ostal demo` includes books. */
-export function registerDemoBooks() {
-  if (registered) return;
-  registered = true;
-  demoExtensions.push((trx, ctx) => loadDemoBooks(trx, ctx));
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
 import { closeFiscalYear, createEntry } from './books.ts';
 import { trialBalance } from './reports.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { forEachDatabase } from '../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
 import { ACCOUNTANT_GROUP_SLUG } from './access.ts';
 import { exportFec, FEC_COLUMNS } from './fec.ts';

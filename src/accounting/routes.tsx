@@ -11,15 +11,12 @@ import { createEntry, validateEntry } from './books.ts';
 import { displayCents, parseAmount } from './money.ts';
 import { journalReport } from './reports.ts';
 import { period, PeriodForm, reportRoutes } from './reportRoutes.tsx';
-import { registerDemoBooks } from './demo.ts';
 import { bankRoutes } from './bankRoutes.tsx';
 import { booksRoutes } from './booksRoutes.tsx';
 import { entryRoutes } from './entryRoutes.tsx';
 import { setupRoutes } from './setupRoutes.tsx';
 import { fecRoutes } from './fecRoutes.tsx';
 import type { LineInput } from './rules.ts';
-
-registerDemoBooks();
 
 const LINE_ROWS = 4;
 const money = (cents: number) => (cents === 0 ? '' : displayCents(cents));

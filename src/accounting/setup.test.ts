@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { forEachDatabase } from '../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aGroup, aPerson } from '../directory/factories.ts';
 import { ACCOUNTANT_GROUP_SLUG } from './access.ts';
 import { createEntry } from './books.ts';

@@ -3,42 +3,17 @@ import type { Config } from '../platform/config.ts';
 import type { Db } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { issueSignin, normaliseEmail, type SigninIssued } from './signin.ts';
+import { hasNoAdmin, makePlatformAdmin, platformAdminByEmail } from '../directory/people.ts';
 
 export async function addAdmin(db: Db, config: Config, rawEmail: string, actor: Actor): Promise<SigninIssued & { personId: number; created: boolean }> {
   const email = normaliseEmail(rawEmail);
   return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('person_email').select('person_id').where('email', '=', email).executeTakeFirst();
-    let personId = existing?.person_id;
-    if (personId === undefined) {
-      const local = email.split('@')[0]!;
-      const person = await trx
-        .insertInto('person')
-        .values({ first_name: local.slice(0, 100), last_name: '—', is_platform_admin: true })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      personId = person.id;
-      await trx.insertInto('person_email').values({ email, person_id: personId }).execute();
-    } else {
-      await trx.updateTable('person').set({ is_platform_admin: true }).where('id', '=', personId).execute();
-    }
+    // The person and the flag are the directory's: it writes them.
+    const { personId, created } = await makePlatformAdmin(trx, email);
     await recordEvent(trx, actor, 'auth.admin.add', `person:${personId}`, { email });
     const issued = await issueSignin(trx, config, personId, email);
-    return { ...issued, personId, created: existing === undefined };
+    return { ...issued, personId, created };
   });
-}
-
-/** True while nobody can administer the instance: no bootstrap admin and no IT group member. */
-export async function hasNoAdmin(db: Db): Promise<boolean> {
-  const admin = await db.selectFrom('person').select('id').where('is_platform_admin', '=', true).limit(1).executeTakeFirst();
-  if (admin) return false;
-  const it = await db
-    .selectFrom('group_member')
-    .innerJoin('directory_group', 'directory_group.id', 'group_member.group_id')
-    .select('group_member.person_id')
-    .where('directory_group.kind', '=', 'it')
-    .limit(1)
-    .executeTakeFirst();
-  return !it;
 }
 
 /**
@@ -48,7 +23,7 @@ export async function hasNoAdmin(db: Db): Promise<boolean> {
  */
 export async function bootstrapLink(db: Db, config: Config): Promise<string | null> {
   const email = `admin@${config.mailDomain}`;
-  const owner = await db.selectFrom('person_email').innerJoin('person', 'person.id', 'person_email.person_id').select(['person.id', 'person.is_platform_admin']).where('email', '=', email).executeTakeFirst();
+  const owner = await platformAdminByEmail(db, email);
   if (!owner && !(await hasNoAdmin(db))) {
     // Administrators came from the directory (e.g. `ostal demo` before the first start) but
     // nobody has ever signed in: without a relay their codes would wait in the outbox, which
@@ -57,8 +32,8 @@ export async function bootstrapLink(db: Db, config: Config): Promise<string | nu
     if (anySignin) return null;
   }
   if (owner) {
-    if (!owner.is_platform_admin) return null;
-    const signedIn = await db.selectFrom('audit_event').select('id').where('action', '=', 'auth.signin').where('subject', '=', `person:${owner.id}`).limit(1).executeTakeFirst();
+    if (!owner.isPlatformAdmin) return null;
+    const signedIn = await db.selectFrom('audit_event').select('id').where('action', '=', 'auth.signin').where('subject', '=', `person:${owner.personId}`).limit(1).executeTakeFirst();
     if (signedIn) return null;
   }
   const r = await addAdmin(db, config, email, { personId: null, label: 'first-start' });

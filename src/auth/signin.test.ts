@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { sql } from 'kysely';
 import { forEachDatabase } from '../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aGroup, aHousehold, aPerson } from '../directory/factories.ts';
 import { hashSecret } from './tokens.ts';
 import { signinWorkDone, WRONG_CODES_PER_IP } from './signin.ts';

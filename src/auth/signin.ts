@@ -10,6 +10,7 @@ import { recordEvent, type Actor } from '../platform/audit.ts';
 import { hashSecret, newCode, newToken, sameHash } from './tokens.ts';
 import { isEmail } from '../directory/names.ts';
 import { addressBucket } from '../platform/web/clientAddress.ts';
+import { personByEmail } from '../directory/people.ts';
 
 export const SIGNIN_TTL_MS = 15 * 60 * 1000;
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -100,11 +101,11 @@ export async function requestSignin(
 /** Behind the answer: a known address gets its request bound to the person, and the mail. */
 async function finishRequest(db: Db, deps: { config: Config; mailer: Mailer }, email: string, issued: SigninIssued, t: Translate): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const person = await trx.selectFrom('person_email').select('person_id').where('email', '=', email).executeTakeFirst();
+    const personId = await personByEmail(trx, email);
     // Unknown addresses keep their request row with no person (nothing can redeem it), so the
     // rate limits count them the same.
-    if (!person) return;
-    await trx.updateTable('signin_request').set({ person_id: person.person_id }).where('handle', '=', issued.handle).execute();
+    if (personId === undefined) return;
+    await trx.updateTable('signin_request').set({ person_id: personId }).where('handle', '=', issued.handle).execute();
     await deps.mailer.enqueue(trx, {
       from: `Ostal <no-reply@${deps.config.mailDomain}>`,
       to: [email],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aClass, aCurrentYear, aGroup, aHousehold, aPerson, aRegent, aSchool } from './factories.ts';
 import { searchDirectory } from './queries.ts';
 import { canSeeHousehold } from './access.ts';

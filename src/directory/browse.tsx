@@ -1,39 +1,16 @@
-// Directory pages: search, school → class → households, households, people, groups, and the
-// administrators' hand edits. Every page checks access with the rules of access.ts.
+// Directory pages: search, school → class → households, households, people, groups; the
+// administrators' hand edits post to editRoutes.tsx. Every page checks access with the rules of access.ts.
 import type { Hono } from 'hono';
 import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
-import { actorOf, field, requireAdmin, requireViewer } from '../platform/web/guards.ts';
+import { requireViewer } from '../platform/web/guards.ts';
 import { Forbidden, NotFound } from '../platform/errors.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
 import { canBrowse, canSeeClass, canSeeGroup, canSeeHousehold, canSeePerson, visiblePupils } from './access.ts';
-import {
-  classDetail,
-  groupDetail,
-  groupsList,
-  householdClassIds,
-  householdDetail,
-  personDetail,
-  schoolsWithClasses,
-  searchDirectory,
-} from './queries.ts';
-import {
-  addGuardian,
-  addPupil,
-  movePupil,
-  addRegent,
-  createClass,
-  createGroup,
-  createHousehold,
-  createSchool,
-  GROUP_KINDS,
-  GROUP_ROLES,
-  removeGroupMember,
-  setGroupMember,
-  updatePerson,
-} from './edits.ts';
+import { classDetail, groupDetail, groupsList, householdClassIds, householdDetail, personDetail, schoolsWithClasses, searchDirectory } from './queries.ts';
+import { GROUP_KINDS, GROUP_ROLES } from './edits.ts';
 
-function idParam(c: Ctx, name = 'id'): number {
+export function idParam(c: Ctx, name = 'id'): number {
   const n = Number(c.req.param(name));
   if (!Number.isSafeInteger(n) || n <= 0) throw new NotFound('error.notFound');
   return n;
@@ -497,98 +474,5 @@ export function browseRoutes(app: Hono<AppEnv>) {
         )}
       </Layout>,
     );
-  });
-
-  // Administrators' edits: POST, then redirect (303) so a reload does not post twice.
-  app.post('/directory/schools', async (c) => {
-    const v = requireAdmin(c);
-    const body = await c.req.parseBody();
-    await createSchool(c.get('rc').deps.db, actorOf(v), { name: field(body, 'name') });
-    return c.redirect('/directory', 303);
-  });
-
-  app.post('/directory/classes', async (c) => {
-    const v = requireAdmin(c);
-    const body = await c.req.parseBody();
-    const cls = await createClass(c.get('rc').deps.db, actorOf(v), { schoolId: Number(field(body, 'school_id')), name: field(body, 'name'), level: field(body, 'level') });
-    return c.redirect(`/directory/classes/${cls.id}`, 303);
-  });
-
-  app.post('/directory/classes/:id{[0-9]+}/regents', async (c) => {
-    const v = requireAdmin(c);
-    const id = idParam(c);
-    const body = await c.req.parseBody();
-    await addRegent(c.get('rc').deps.db, actorOf(v), id, { email: field(body, 'email'), firstName: field(body, 'first_name'), lastName: field(body, 'last_name') });
-    return c.redirect(`/directory/classes/${id}`, 303);
-  });
-
-  app.post('/directory/households', async (c) => {
-    const v = requireAdmin(c);
-    const body = await c.req.parseBody();
-    const h = await createHousehold(c.get('rc').deps.db, actorOf(v), { name: field(body, 'name') });
-    return c.redirect(`/directory/households/${h.id}`, 303);
-  });
-
-  app.post('/directory/households/:id{[0-9]+}/guardians', async (c) => {
-    const v = requireAdmin(c);
-    const id = idParam(c);
-    const body = await c.req.parseBody();
-    await addGuardian(c.get('rc').deps.db, actorOf(v), id, { email: field(body, 'email'), firstName: field(body, 'first_name'), lastName: field(body, 'last_name'), phone: field(body, 'phone') });
-    return c.redirect(`/directory/households/${id}`, 303);
-  });
-
-  app.post('/directory/households/:id{[0-9]+}/pupils', async (c) => {
-    const v = requireAdmin(c);
-    const id = idParam(c);
-    const body = await c.req.parseBody();
-    await addPupil(c.get('rc').deps.db, actorOf(v), id, { firstName: field(body, 'first_name'), classId: Number(field(body, 'class_id')) });
-    return c.redirect(`/directory/households/${id}`, 303);
-  });
-
-  app.post('/directory/pupils/:id{[0-9]+}/class', async (c) => {
-    const v = requireAdmin(c);
-    const id = idParam(c);
-    const body = await c.req.parseBody();
-    const householdId = await movePupil(c.get('rc').deps.db, actorOf(v), id, { classId: Number(field(body, 'class_id')) });
-    return c.redirect(`/directory/households/${householdId}`, 303);
-  });
-
-  app.post('/directory/people/:id{[0-9]+}', async (c) => {
-    const v = requireAdmin(c);
-    const id = idParam(c);
-    const body = await c.req.parseBody();
-    await updatePerson(c.get('rc').deps.db, actorOf(v), id, {
-      firstName: field(body, 'first_name'),
-      lastName: field(body, 'last_name'),
-      phone: field(body, 'phone'),
-      emails: field(body, 'emails').split(/[\s,;]+/),
-    });
-    return c.redirect(`/directory/people/${id}?done=1`, 303);
-  });
-
-  app.post('/directory/groups', async (c) => {
-    const v = requireAdmin(c);
-    const body = await c.req.parseBody();
-    const g = await createGroup(c.get('rc').deps.db, actorOf(v), { name: field(body, 'name'), kind: field(body, 'kind') });
-    return c.redirect(`/directory/groups/${g.id}`, 303);
-  });
-
-  app.post('/directory/groups/:id{[0-9]+}/members', async (c) => {
-    const v = requireAdmin(c);
-    const id = idParam(c);
-    const body = await c.req.parseBody();
-    await setGroupMember(c.get('rc').deps.db, actorOf(v), id, {
-      email: field(body, 'email'),
-      firstName: field(body, 'first_name'),
-      lastName: field(body, 'last_name'),
-      role: field(body, 'role'),
-    });
-    return c.redirect(`/directory/groups/${id}?done=1`, 303);
-  });
-
-  app.post('/directory/groups/:id{[0-9]+}/members/:pid{[0-9]+}/remove', async (c) => {
-    const v = requireAdmin(c);
-    await removeGroupMember(c.get('rc').deps.db, actorOf(v), idParam(c), idParam(c, 'pid'));
-    return c.redirect(`/directory/groups/${idParam(c)}?done=1`, 303);
   });
 }

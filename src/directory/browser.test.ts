@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openTestDatabase } from '../platform/testing.ts';
-import { startTestPlatform } from '../platform/web/testing.ts';
+import { startTestPlatform } from '../app/testing.ts';
 import { browserSkipReason, launchBrowser } from '../platform/web/browser.ts';
 import { bootstrapLink } from '../auth/admin.ts';
 import { signinWorkDone } from '../auth/signin.ts';

@@ -3,7 +3,7 @@
 import type { Db } from '../platform/db.ts';
 import { Conflict, InvalidInput, isUniqueViolation, NotFound } from '../platform/errors.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
-import { currentYear } from './queries.ts';
+import { currentYear } from './people.ts';
 import { isEmail, isPhone, slugify } from './names.ts';
 import type { GroupKind, GroupRole } from './tables.ts';
 

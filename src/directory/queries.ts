@@ -1,10 +1,7 @@
 // Read side of the directory, shared by pages, CLI and other modules.
 import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
-
-export async function currentYear(db: Queryable) {
-  return db.selectFrom('school_year').selectAll().where('is_current', '=', true).executeTakeFirst();
-}
+import { currentYear } from './people.ts';
 
 export async function directoryCounts(db: Queryable) {
   const year = await currentYear(db);

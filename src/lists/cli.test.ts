@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { runCli } from '../cli.ts';
+import { runCli } from '../app/cli.ts';
 import { openPostgres } from '../platform/db.ts';
 import { migrate } from '../platform/migrate.ts';
 import { createServerDatabase } from '../platform/testing.ts';

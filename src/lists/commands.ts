@@ -7,9 +7,7 @@ import { createDirectoryLists, createList, listBySlug, listMembers, listOwners, 
 import { importSympaSubscribers } from './sympa.ts';
 import type { ListKind, ListPolicy } from './tables.ts';
 import { dkimDnsRecord, ensureListKeys } from './keys.ts';
-import { registerListsDemo } from './demo.ts';
-
-registerListsDemo();
+import { personByEmail } from '../directory/people.ts';
 
 function slugOf(env: CliEnv, arg: string | undefined): string {
   if (!arg) throw new UsageError('ADDRESS is required (e.g. cm1-escola-a or cm1-escola-a@' + env.config.mailDomain + ')');
@@ -19,9 +17,9 @@ function slugOf(env: CliEnv, arg: string | undefined): string {
 }
 
 async function personIdByEmail(env: CliEnv, email: string): Promise<number> {
-  const p = await env.db.selectFrom('person_email').select('person_id').where('email', '=', normalizeAddress(email)).executeTakeFirst();
-  if (!p) throw new NotFound('lists.error.noPerson', { address: email });
-  return p.person_id;
+  const personId = await personByEmail(env.db, normalizeAddress(email));
+  if (personId === undefined) throw new NotFound('lists.error.noPerson', { address: email });
+  return personId;
 }
 
 export const listsCommands: CliCommand[] = [

@@ -1,6 +1,5 @@
 // The demo association gets its lists: one per class, per group with a lead, and per school
 // (owned by the bureau's co-presidents), so a new instance shows the list server at work.
-import { demoExtensions } from '../directory/demo/index.ts';
 import type { Queryable } from '../platform/db.ts';
 import type { Actor } from '../platform/audit.ts';
 import { createDirectoryLists, createList, slugify } from './lists.ts';
@@ -24,11 +23,4 @@ export async function loadListsDemo(trx: Queryable, actor: Actor): Promise<{ lis
     }
   }
   return { lists: created.length + schools };
-}
-
-let registered = false;
-export function registerListsDemo(): void {
-  if (registered) return;
-  registered = true;
-  demoExtensions.push((trx, ctx) => loadListsDemo(trx, ctx.actor));
 }

@@ -8,6 +8,7 @@ import { carriesListId, listIdOf, splitMessage } from './rewrite.ts';
 import type { ListPolicy } from './tables.ts';
 import { notifyModerators } from './moderation.ts';
 import { checkSender, fromIsAuthenticated, type Resolver } from './sender.ts';
+import { personByEmail } from '../directory/people.ts';
 
 export interface ListsContext {
   db: Db;
@@ -164,11 +165,11 @@ async function listsNotYetReached(ctx: ListsContext, m: Received) {
 
 /** Held if any target list would hold it; a From that is not proven grants no right (anyone can write a regent's address). */
 async function postingCheck(db: Db, targets: Array<{ id: number; policy: ListPolicy }>, fromAddress: string, proven: boolean): Promise<PostingDecision> {
-  const person = fromAddress ? await db.selectFrom('person_email').select('person_id').where('email', '=', fromAddress).executeTakeFirst() : undefined;
+  const personId = fromAddress ? await personByEmail(db, fromAddress) : undefined;
   let held: PostingDecision = { hold: false };
   for (const l of targets) {
     const [mod, member, allowed] = await Promise.all([
-      person ? db.selectFrom('list_moderator').select('person_id').where('list_id', '=', l.id).where('person_id', '=', person.person_id).executeTakeFirst() : undefined,
+      personId !== undefined ? db.selectFrom('list_moderator').select('person_id').where('list_id', '=', l.id).where('person_id', '=', personId).executeTakeFirst() : undefined,
       db.selectFrom('list_membership').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
       db.selectFrom('list_allowed_sender').select('address').where('list_id', '=', l.id).where('address', '=', fromAddress).executeTakeFirst(),
     ]);

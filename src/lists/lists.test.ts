@@ -169,9 +169,8 @@ forEachDatabase('the demo association has its lists', (t) => {
   test('class, group and school lists, every one with an owner and members', async () => {
     const { db } = t();
     const { loadDemo } = await import('../directory/demo/index.ts');
-    const { registerListsDemo } = await import('./demo.ts');
-    registerListsDemo();
-    const counts = await loadDemo(db, CLI_ACTOR);
+    const { listsModule } = await import('./module.ts');
+    const counts = await loadDemo(db, CLI_ACTOR, { modules: [listsModule] });
     assert.ok(counts.lists! >= counts.classes, `lists: ${counts.lists}`);
     const lists = await db.selectFrom('mailing_list').selectAll().execute();
     assert.ok(lists.some((l) => l.kind === 'school') && lists.some((l) => l.kind === 'group') && lists.some((l) => l.kind === 'class'));

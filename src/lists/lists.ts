@@ -6,6 +6,7 @@ import { recordEvent } from '../platform/audit.ts';
 import type { Queryable } from '../platform/db.ts';
 import { Conflict, InvalidInput, isUniqueViolation, NotFound } from '../platform/errors.ts';
 import type { DeliveryMode, ListKind, ListPolicy, ListRole } from './tables.ts';
+import { personByEmail } from '../directory/people.ts';
 
 export const SLUG = /^[a-z0-9]+([._-][a-z0-9]+)*$/;
 const ADDRESS = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
@@ -105,19 +106,19 @@ export async function revokeRole(db: Queryable, actor: Actor, listId: number, pe
 /** Hands the list's hand-named ownership to one person (run in a transaction: checked at commit). */
 export async function transferOwnership(trx: Queryable, actor: Actor, listId: number, newOwnerEmail: string) {
   const email = normalizeAddress(newOwnerEmail);
-  const person = await trx.selectFrom('person_email').select('person_id').where('email', '=', email).executeTakeFirst();
-  if (!person) throw new NotFound('lists.error.noPerson', { address: email });
+  const personId = await personByEmail(trx, email);
+  if (personId === undefined) throw new NotFound('lists.error.noPerson', { address: email });
   await actAs(trx, actor);
   const previous = await trx
     .deleteFrom('list_role')
     .where('list_id', '=', listId)
     .where('role', '=', 'owner')
-    .where('person_id', '!=', person.person_id)
+    .where('person_id', '!=', personId)
     .returning('person_id')
     .execute();
-  await trx.insertInto('list_role').values({ list_id: listId, person_id: person.person_id, role: 'owner' }).onConflict((oc) => oc.doNothing()).execute();
-  await recordEvent(trx, actor, 'lists.transfer', String(listId), { to: person.person_id, from: previous.map((p) => p.person_id) });
-  return person.person_id;
+  await trx.insertInto('list_role').values({ list_id: listId, person_id: personId, role: 'owner' }).onConflict((oc) => oc.doNothing()).execute();
+  await recordEvent(trx, actor, 'lists.transfer', String(listId), { to: personId, from: previous.map((p) => p.person_id) });
+  return personId;
 }
 
 export async function addMember(db: Queryable, actor: Actor, listId: number, address: string, displayName = '') {

@@ -16,6 +16,8 @@ import { createDeliveryWorker, type DeliveryWorker } from './outbound.ts';
 import { startListener, type Listener } from './smtp.ts';
 import { dnsTable, sendTo, startSink, type Sink } from './testing.ts';
 import { splitMessage, getHeader } from './rewrite.ts';
+// The unsubscribe confirmation is written in the members' languages: the app's catalogues.
+import '../app/messages.ts';
 
 const DOMAIN = 'lists.example.org';
 const DNS = {

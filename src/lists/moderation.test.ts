@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { forEachDatabase } from '../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import type { Running } from '../platform/server.ts';
 import { aClass, aHousehold, aRegent } from '../directory/factories.ts';
 import { createList } from './lists.ts';

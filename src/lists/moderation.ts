@@ -10,6 +10,7 @@ import type { Mailer } from '../platform/mail.ts';
 import { translator, type MessageKey } from '../platform/i18n/index.ts';
 import { distribute } from './outbound.ts';
 import { ensureListKeys, signToken, verifyToken } from './keys.ts';
+import { personByEmail, personName } from '../directory/people.ts';
 import { simpleParser } from 'mailparser';
 import { isAutomaticMail, provenFrom, type Resolver } from './sender.ts';
 
@@ -237,12 +238,12 @@ export async function decideByReply(
   const from = parsed.from?.value[0]?.address?.toLowerCase();
   if (!from) return false;
   if (!(await provenFrom(ctx, raw, from, session))) return false;
-  const person = await ctx.db.selectFrom('person_email').select('person_id').where('email', '=', from).executeTakeFirst();
-  if (!person) return false;
-  const label = await ctx.db.selectFrom('person').select(['first_name', 'last_name']).where('id', '=', person.person_id).executeTakeFirstOrThrow();
+  const personId = await personByEmail(ctx.db, from);
+  if (personId === undefined) return false;
+  const label = (await personName(ctx.db, personId))!;
   const reason = action === 'reject' ? replyFirstLine(parsed.text ?? '') : '';
   try {
-    await decideHeld(ctx, { personId: person.person_id, label: `${label.first_name} ${label.last_name} (mail)` }, false, id, action, reason);
+    await decideHeld(ctx, { personId, label: `${label.firstName} ${label.lastName} (mail)` }, false, id, action, reason);
     return true;
   } catch {
     return false; // already decided, or not a moderator: nothing to do

@@ -15,9 +15,6 @@ import { listsRuntime } from './service.ts';
 import { confirmationFor, confirmUnsubscribe, deliveryForToken, unsubscribeDelivery } from './unsubscribe.ts';
 import { archiveAttachment, archiveThread, archiveThreads, canReadArchive } from './archive.ts';
 import { NeedsSignin } from '../platform/web/guards.ts';
-import { registerListsDemo } from './demo.ts';
-
-registerListsDemo();
 
 async function listForReader(c: Ctx) {
   const rc = c.get('rc');

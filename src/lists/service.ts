@@ -1,7 +1,6 @@
 // Starts the list server beside HTTP: the SMTP listener (and an LMTP one when
 // LISTS_LMTP_PORT is set, for a front MTA), the delivery worker and the expiry of held mail.
 import type { Deps } from '../platform/web/context.ts';
-import { dkimKeyOf, ensureListKeys } from './keys.ts';
 import type { ListsContext } from './inbound.ts';
 import type { Resolver } from './sender.ts';
 import { expireHeld } from './moderation.ts';
@@ -29,11 +28,9 @@ export function listsRuntime(deps: Deps): ListsRuntime | undefined {
   return runtimes.get(deps);
 }
 
+/** Started by the platform after the module's prepareMailer (module.ts) gave the mailer the list key. */
 export async function startLists(deps: Deps): Promise<() => Promise<void>> {
   const { config, db } = deps;
-  // Every mail From the list domain that goes through the platform outbox (digests, notices,
-  // owner forwards, sign-in mail when it shares the domain) is signed with the list key.
-  deps.mailer.addDkimKey(dkimKeyOf(await ensureListKeys(db, config.mailDomain)));
   const worker = createDeliveryWorker({ db, domain: config.mailDomain, publicUrl: config.publicUrl, relayUrl: config.smtpRelayUrl, mailer: deps.mailer });
   // publicUrl is read when a message arrives: tests point it at the real port after start.
   const ctx: ListsContext = {
@@ -49,9 +46,9 @@ export async function startLists(deps: Deps): Promise<() => Promise<void>> {
     wake: () => worker.wake(),
   };
   const listeners: Listener[] = [await startListener(ctx, { port: config.smtpPort })];
-  const lmtp = process.env.LISTS_LMTP_PORT;
+  const lmtp = config.listsLmtpPort;
   // The LMTP door listens on loopback only, for the local front MTA, whose XFORWARD it trusts.
-  if (lmtp && /^\d+$/.test(lmtp)) listeners.push(await startListener(ctx, { port: Number(lmtp), lmtp: true, host: '127.0.0.1', trustXForward: ['127.0.0.1', '::1'] }));
+  if (lmtp !== undefined) listeners.push(await startListener(ctx, { port: lmtp, lmtp: true, host: '127.0.0.1', trustXForward: ['127.0.0.1', '::1'] }));
   worker.start();
   // Held mail expiry and daily digests: idempotent, checked every ten minutes.
   const expiry = setInterval(() => {

@@ -22,6 +22,12 @@ export interface Config {
   smtpRelayUrl: string | undefined;
   /** Reverse proxies whose X-Forwarded-For is believed, as address/prefix ranges; empty: none. */
   trustedProxies: string[];
+  /** Address the HTTP server listens on. */
+  host: string;
+  /** Loopback port of the list server's LMTP door for a front MTA; undefined: none. */
+  listsLmtpPort: number | undefined;
+  /** How often the surveys' scheduler runs its pass, in milliseconds. */
+  surveysTickMs: number;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +103,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const mailDomain = env.MAIL_DOMAIN || 'lists.example.org';
   if (!DOMAIN.test(mailDomain)) throw new ConfigError('MAIL_DOMAIN', `not a valid domain name: "${mailDomain}"`);
   const relay = url(env, 'SMTP_RELAY_URL', ['smtp:', 'smtps:']);
+  const host = env.HOST || '0.0.0.0';
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) throw new ConfigError('HOST', `expected an address to listen on (e.g. 127.0.0.1 or ::), got "${host}"`);
+  const lmtp = env.LISTS_LMTP_PORT === undefined || env.LISTS_LMTP_PORT === '' ? undefined : port(env, 'LISTS_LMTP_PORT', 0);
+  const tick = env.SURVEYS_TICK_MS;
+  if (tick !== undefined && tick !== '' && (!/^\d+$/.test(tick) || Number(tick) < 1)) throw new ConfigError('SURVEYS_TICK_MS', `expected a number of milliseconds, got "${tick}"`);
   return {
     port: p,
     smtpPort,
@@ -108,6 +119,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mailDomain: mailDomain.toLowerCase(),
     smtpRelayUrl: relay?.toString(),
     trustedProxies: trustedProxies(env),
+    host,
+    listsLmtpPort: lmtp,
+    surveysTickMs: tick ? Number(tick) : 60_000,
   };
 }
 

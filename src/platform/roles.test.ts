@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { runCli } from '../cli.ts';
+import { runCli } from '../app/cli.ts';
 import { loadConfig } from './config.ts';
 import { openPostgres, type Db } from './db.ts';
 import { translator } from './i18n/index.ts';

@@ -1,4 +1,5 @@
-// Starts the platform: database, migrations, mail delivery, HTTP. Used by main.ts and by tests.
+// Starts the platform: database, migrations, mail delivery, the modules' services, HTTP.
+// src/app/server.ts gives it the app's modules; main.ts and the tests start it through there.
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
@@ -7,11 +8,8 @@ import { prepareDatabase } from './roles.ts';
 import { translator } from './i18n/index.ts';
 import { createMailer } from './mail.ts';
 import { createApp } from './web/app.tsx';
-import { markInterrupted } from '../directory/import/uploads.ts';
-import { startLists } from '../lists/service.ts';
-import { startSurveys } from '../surveys/service.ts';
+import type { Module, Stop } from './module.ts';
 import type { Deps } from './web/context.ts';
-import { signinWorkDone } from '../auth/signin.ts';
 
 export interface Running {
   url: string;
@@ -19,7 +17,7 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startPlatform(config: Config, opts: { handle?: Handle; port?: number } = {}): Promise<Running> {
+export async function startPlatform(config: Config, modules: readonly Module[], opts: { handle?: Handle; port?: number } = {}): Promise<Running> {
   const handle = opts.handle ?? (await openDatabase(config));
   // Migrations as the owner (DATABASE_OWNER_URL); refuses to serve as a superuser or an owner.
   try {
@@ -29,20 +27,21 @@ export async function startPlatform(config: Config, opts: { handle?: Handle; por
     if (!opts.handle) await handle.close();
     throw err;
   }
-  // A directory import cut short by the previous stop left nothing applied: say so.
-  await markInterrupted(handle.db, handle.kind === 'pglite' ? 0 : 15);
   const mailer = createMailer({ relayUrl: config.smtpRelayUrl });
-  const deps: Deps = { handle, db: handle.db, config, mailer };
+  const deps: Deps = { handle, db: handle.db, config, mailer, modules };
+  for (const m of modules) await m.prepareMailer?.(deps);
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: process.env.HOST || '0.0.0.0' }, () => resolve(s));
+    const s = serve({ fetch: app.fetch, port: opts.port ?? config.port, hostname: config.host }, () => resolve(s));
     s.on('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  // The list server: SMTP/LMTP listener on config.smtpPort and its delivery worker.
-  const closeLists = await startLists(deps);
-  // Survey closing and scheduled reminders, every minute (locked: one pass at a time).
-  const closeSurveys = startSurveys(deps);
+  // The modules' services (the list server's SMTP listener, the surveys' scheduler…), in module order.
+  const stops: Stop[] = [];
+  for (const m of modules) {
+    const stop = await m.start?.(deps);
+    if (stop) stops.unshift(stop);
+  }
   // Delivery of queued mail to the relay, every few seconds; nothing to do without a relay.
   let delivering = false;
   const timer = mailer.relayConfigured
@@ -60,11 +59,9 @@ export async function startPlatform(config: Config, opts: { handle?: Handle; por
     deps,
     async close() {
       if (timer) clearInterval(timer);
-      await closeSurveys();
-      await closeLists();
+      // HTTP first: work a module does after answering a request (sign-in mail) ends in its stop.
       await new Promise<void>((r) => server.close(() => r()));
-      // Sign-in mails asked for just before are queued after their answer: let them finish.
-      await signinWorkDone();
+      for (const stop of stops) await stop();
       mailer.close();
       if (!opts.handle) await handle.close();
     },

@@ -17,8 +17,8 @@ export function mayCreate(v: Viewer, groupKinds: string[]): boolean {
 export async function canCreateSurveys(db: Queryable, v: Viewer): Promise<boolean> {
   if (v.isAdmin) return true;
   if (v.groupIds.length === 0) return false;
-  const kinds = await db.selectFrom('directory_group').select('kind').where('id', 'in', v.groupIds).execute();
-  return mayCreate(v, kinds.map((k) => k.kind));
+  // The viewer carries its groups' kinds (src/directory/people.ts).
+  return mayCreate(v, v.memberships.map((m) => m.kind));
 }
 
 export function requireOrganiser(v: Viewer, s: { created_by: number | null }): void {
@@ -40,8 +40,7 @@ export interface TargetScope {
 export const EVERY_TARGET: TargetScope = { everything: true, listIds: new Set(), groupIds: new Set() };
 
 export async function targetScope(db: Queryable, v: Viewer): Promise<TargetScope> {
-  const groups = v.groupIds.length ? await db.selectFrom('directory_group').select(['id', 'kind']).where('id', 'in', v.groupIds).execute() : [];
-  const everything = v.isAdmin || groups.some((g) => g.kind === 'board' || g.kind === 'bureau');
+  const everything = v.isAdmin || v.memberships.some((g) => g.kind === 'board' || g.kind === 'bureau');
   const lists = everything ? [] : await db.selectFrom('list_moderator').select('list_id').where('person_id', '=', v.personId).execute();
   return { everything, listIds: new Set(lists.map((l) => l.list_id)), groupIds: new Set(v.groupIds) };
 }

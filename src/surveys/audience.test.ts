@@ -15,7 +15,7 @@ import { exportRows, loadAnswers } from './results.ts';
 import { loadDef } from './survey.ts';
 import { mayTarget, targetScope } from './access.ts';
 import { aSurvey, linksFor, MAIL, ORGANISER } from './testing.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 
 const mailer = createMailer({});
 

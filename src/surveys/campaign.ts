@@ -8,6 +8,7 @@ import { Conflict, Forbidden, InvalidInput, NotFound } from '../platform/errors.
 import type { Mailer } from '../platform/mail.ts';
 import { translator } from '../platform/i18n/index.ts';
 import { hashSecret, newToken } from '../auth/tokens.ts';
+import { currentYear, personName, primaryEmail } from '../directory/people.ts';
 import { getSurvey, type SurveyRow } from './survey.ts';
 import type { AudienceKind, UnitKind } from './tables.ts';
 import { EVERY_TARGET, mayTarget, type TargetScope } from './access.ts';
@@ -94,7 +95,7 @@ export interface Recipient {
  * person; any other address is one recipient, once, however many targeted lists carry it.
  */
 export async function resolveAudience(db: Queryable, surveyId: number): Promise<{ recipients: Recipient[]; withoutEmail: number }> {
-  const year = await db.selectFrom('school_year').select('id').where('is_current', '=', true).executeTakeFirst();
+  const year = await currentYear(db);
   const yearId = year?.id ?? -1;
   // Every step below is set-based SQL over the survey's audience rows: PostgreSQL's protocol
   // allows at most 65,535 bound parameters per statement, and a federation has more parents
@@ -221,16 +222,11 @@ function invitationMail(s: SurveyRow, firstName: string, link: string, reminder:
  */
 async function replyHeaders(db: Queryable, createdBy: number | null): Promise<Record<string, string> | undefined> {
   if (createdBy === null) return undefined;
-  const p = await db
-    .selectFrom('person')
-    .innerJoin('person_primary_email as pe', 'pe.person_id', 'person.id')
-    .select(['person.first_name', 'person.last_name', 'pe.email'])
-    .where('person.id', '=', createdBy)
-    .executeTakeFirst();
-  if (!p) return undefined;
+  const [p, email] = await Promise.all([personName(db, createdBy), primaryEmail(db, createdBy)]);
+  if (!p || !email) return undefined;
   // A display name is quoted, with its own quotes and backslashes escaped (RFC 5322).
-  const name = `${p.first_name} ${p.last_name}`.replace(/[\\"]/g, (ch) => `\\${ch}`);
-  return { 'Reply-To': `"${name}" <${p.email}>` };
+  const name = `${p.firstName} ${p.lastName}`.replace(/[\\"]/g, (ch) => `\\${ch}`);
+  return { 'Reply-To': `"${name}" <${email}>` };
 }
 
 /**

@@ -7,10 +7,6 @@ import { responseRates, sendReminders } from './campaign.ts';
 import { tickSurveys } from './service.ts';
 import { exportCsv, loadAnswers } from './results.ts';
 import { getSurvey, loadDef } from './survey.ts';
-import { registerSurveysDemo } from './demo.ts';
-
-// The demo association ships the computing-practices survey.
-registerSurveysDemo();
 
 function surveyId(positionals: string[]): number {
   const id = Number(positionals[0]);

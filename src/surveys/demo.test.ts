@@ -3,18 +3,17 @@ import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { loadDemo } from '../directory/demo/load.ts';
-import { registerSurveysDemo } from './demo.ts';
 import { analyse } from './analysis.ts';
 import { responseRates } from './campaign.ts';
 import { loadAnswers } from './results.ts';
 import { loadDef } from './survey.ts';
-import { runCli } from '../cli.ts';
+import { runCli } from '../app/cli.ts';
+import { MODULES } from '../app/modules.ts';
 
 forEachDatabase('surveys demo', (t) => {
   test('the demo association ships the computing-practices survey with answers, a template and links in the outbox', async () => {
     const { db } = t();
-    registerSurveysDemo();
-    const counts = await loadDemo(db, CLI_ACTOR);
+    const counts = await loadDemo(db, CLI_ACTOR, { modules: MODULES });
     assert.equal(counts.surveys, 1);
     assert.ok(counts.surveyResponses! > 10, `responses: ${counts.surveyResponses}`);
     const s = await db.selectFrom('survey').selectAll().where('is_template', '=', false).executeTakeFirstOrThrow();
@@ -43,8 +42,7 @@ test('ostal surveys ls --json, results --csv and tick', { skip: !process.env.TES
   const { openTestDatabase } = await import('../platform/testing.ts');
   const h = await openTestDatabase('postgresql');
   try {
-    registerSurveysDemo();
-    await loadDemo(h.db, CLI_ACTOR);
+    await loadDemo(h.db, CLI_ACTOR, { modules: MODULES });
     const dbName = (await h.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('n')).executeTakeFirstOrThrow()).n;
     const u = new URL(process.env.TEST_DATABASE_URL!);
     u.pathname = `/${dbName}`;

@@ -7,7 +7,6 @@ import type { Queryable } from '../platform/db.ts';
 import type { Actor } from '../platform/audit.ts';
 import { createMailer } from '../platform/mail.ts';
 import { loadConfig } from '../platform/config.ts';
-import { demoExtensions } from '../directory/demo/load.ts';
 import type { Answers, Texts } from './answers.ts';
 import { addAudience, openSurvey } from './campaign.ts';
 import { addQuestion, addSection, copySurvey, createSurvey, loadDef, type QuestionInput } from './survey.ts';
@@ -149,12 +148,4 @@ export async function loadSurveysDemo(db: Queryable, actor: Actor, seed = 2026):
     answered++;
   }
   return { surveys: 1, surveyInvitations: opened.invited, surveyResponses: answered };
-}
-
-let registered = false;
-/** Hooks the survey into the directory's demo loader (once, whoever imports this first). */
-export function registerSurveysDemo(): void {
-  if (registered) return;
-  registered = true;
-  demoExtensions.push((trx, ctx) => loadSurveysDemo(trx, ctx.actor));
 }

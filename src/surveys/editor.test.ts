@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
 import { createMailer } from '../platform/mail.ts';
 import { Conflict } from '../platform/errors.ts';
-import { startTestPlatform, WebClient } from '../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aClass, aHousehold, aPerson, aSchool } from '../directory/factories.ts';
 import { addAudience, openSurvey } from './campaign.ts';
 import { addQuestion, addSection, deleteQuestion, deleteSection, loadDef, moveQuestion } from './survey.ts';

@@ -9,7 +9,7 @@ import { simpleParser } from 'mailparser';
 import { forEachDatabase, openTestDatabase } from '../platform/testing.ts';
 import { openPostgres } from '../platform/db.ts';
 import { createMailer } from '../platform/mail.ts';
-import { startTestPlatform } from '../platform/web/testing.ts';
+import { startTestPlatform } from '../app/testing.ts';
 import { aClass, aHousehold, aPerson, aSchool } from '../directory/factories.ts';
 import { dkimDnsRecord, ensureListKeys } from '../lists/keys.ts';
 import { dnsTable } from '../lists/testing.ts';

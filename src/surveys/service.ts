@@ -7,8 +7,8 @@ import type { Mailer } from '../platform/mail.ts';
 import type { Deps } from '../platform/web/context.ts';
 import { runDueSurveyJobs, type MailSettings } from './campaign.ts';
 
-/** How often the platform runs the pass. Tests shorten it before starting the platform. */
-export const surveysSchedule = { intervalMs: Number(process.env.SURVEYS_TICK_MS) > 0 ? Number(process.env.SURVEYS_TICK_MS) : 60_000 };
+/** How often the platform runs the pass: SURVEYS_TICK_MS (config.ts) unless a test shortens it here before starting the platform. */
+export const surveysSchedule: { intervalMs: number | undefined } = { intervalMs: undefined };
 
 // Any fixed 64-bit number, the same in every process: "ostal surveys tick".
 export const TICK_LOCK = 0x05741_5ec7;
@@ -37,7 +37,7 @@ export function startSurveys(deps: Deps): () => Promise<void> {
       .catch((err: Error) => console.error('surveys tick:', err.message))
       .finally(() => (running = null));
   };
-  const timer = setInterval(pass, surveysSchedule.intervalMs);
+  const timer = setInterval(pass, surveysSchedule.intervalMs ?? deps.config.surveysTickMs);
   return async () => {
     clearInterval(timer);
     await running;

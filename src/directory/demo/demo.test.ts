@@ -4,10 +4,12 @@ import { sql } from 'kysely';
 import { forEachDatabase, openTestDatabase } from '../../platform/testing.ts';
 import { CLI_ACTOR } from '../../platform/audit.ts';
 import { Conflict } from '../../platform/errors.ts';
-import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../../app/testing.ts';
 import { aPerson } from '../factories.ts';
 import { demoAssociation } from './data.ts';
-import { demoExtensions, loadDemo } from './load.ts';
+import { loadDemo } from './load.ts';
+import { MODULES } from '../../app/modules.ts';
+import type { DemoHook } from '../../platform/module.ts';
 import { rolloverYear } from '../year/rollover.ts';
 
 test('the demo association is the same every time and its people and addresses are unique', () => {
@@ -27,14 +29,10 @@ const n = async (q: Promise<{ n: unknown } | undefined>) => Number((await q)?.n 
 forEachDatabase('demo association', (t) => {
   test('an extension that fails undoes the whole load', async () => {
     const { db } = t();
-    demoExtensions.push(async () => {
+    const broken: DemoHook = async () => {
       throw new Error('accounting demo broke');
-    });
-    try {
-      await assert.rejects(loadDemo(db, CLI_ACTOR), /accounting demo broke/);
-    } finally {
-      demoExtensions.pop();
-    }
+    };
+    await assert.rejects(loadDemo(db, CLI_ACTOR, { modules: [...MODULES, { demo: broken }] }), /accounting demo broke/);
     assert.equal(await n(db.selectFrom('household').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()), 0);
     assert.equal(await n(db.selectFrom('school').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()), 0);
   });
@@ -45,15 +43,16 @@ forEachDatabase('demo association', (t) => {
     const admin = await aPerson(db, { firstName: 'Bootstrap', lastName: 'Admin', email: 'admin@example.org' });
     await db.insertInto('directory_group').values({ kind: 'it', name: 'Grop informatic', slug: 'grop-informatic' }).execute();
     const seen: number[] = [];
-    demoExtensions.push(async (trx, ctx) => {
+    const widgets: DemoHook = async (trx, ctx) => {
       seen.push(await n(trx.selectFrom('household').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()));
       assert.ok(ctx.groupIds.board && ctx.groupIds.it && ctx.yearId);
       return { widgets: 3 };
-    });
-    try {
+    };
+    const modules = [...MODULES, { demo: widgets }];
+    {
       // PGlite runs in this process: its CPU time measures the load even on a busy test machine.
       const cpu = process.cpuUsage();
-      const counts = await loadDemo(db, CLI_ACTOR, { today: new Date('2026-11-29T12:00:00Z') });
+      const counts = await loadDemo(db, CLI_ACTOR, { today: new Date('2026-11-29T12:00:00Z'), modules });
       const used = process.cpuUsage(cpu);
       const ms = (used.user + used.system) / 1000;
       assert.ok(ms < 5000, `demo load took ${Math.round(ms)} ms of CPU`);
@@ -115,11 +114,9 @@ forEachDatabase('demo association', (t) => {
       assert.ok(plan.leavers.length > 0);
 
       const before = await n(db.selectFrom('person').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst());
-      await assert.rejects(loadDemo(db, CLI_ACTOR), (err: unknown) => err instanceof Conflict && err.key === 'demo.error.notEmpty');
+      await assert.rejects(loadDemo(db, CLI_ACTOR, { modules }), (err: unknown) => err instanceof Conflict && err.key === 'demo.error.notEmpty');
       assert.equal(await n(db.selectFrom('person').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst()), before);
       assert.ok(await db.selectFrom('person').select('id').where('id', '=', admin.id).executeTakeFirst());
-    } finally {
-      demoExtensions.pop();
     }
   });
 

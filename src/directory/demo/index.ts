@@ -1,2 +1,2 @@
-// The demo association: `loadDemo` and the extension point other modules register with.
-export { demoExtensions, loadDemo, type DemoContext, type DemoCounts, type DemoExtension } from './load.ts';
+// The demo association: `loadDemo` and the context other modules' `demo` entries receive.
+export { loadDemo, type DemoContext, type DemoCounts, type DemoExtension } from './load.ts';

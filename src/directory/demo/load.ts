@@ -6,28 +6,16 @@ import { Conflict } from '../../platform/errors.ts';
 import { recordEvent, type Actor } from '../../platform/audit.ts';
 import { slugify } from '../names.ts';
 import { nextYearLabel, schoolYearOf, yearDates } from '../year/plan.ts';
-import type { GroupKind } from '../tables.ts';
+import type { DemoContext, DemoHook, Module } from '../../platform/module.ts';
 import { demoAssociation, DEMO_SEED } from './data.ts';
 import { enableTryAs, tryAsKeys } from './tryAs.ts';
 
-export interface DemoContext {
-  actor: Actor;
-  /** The current school year the demo classes belong to. */
-  yearId: number;
-  schoolIds: number[];
-  /** Group ids by kind (the first group of each kind). */
-  groupIds: Partial<Record<GroupKind, number>>;
-  /** Ids of the demo's people by "First Last". */
-  personIds: Map<string, number>;
-}
-
 /**
- * Other modules (accounting, surveys…) add their demo data here. Each hook runs inside the
- * same transaction, after the directory is loaded; the counts it returns are added to the
- * result. Register at module load: `demoExtensions.push(async (trx, ctx) => ({ entries: 12 }))`.
+ * Other modules (lists, accounting, surveys…) add their demo data through their module's `demo`
+ * entry (src/platform/module.ts), which the caller passes in `modules`: each runs inside the
+ * same transaction, after the directory is loaded, and the counts it returns are added to the result.
  */
-export type DemoExtension = (trx: Tx, ctx: DemoContext) => Promise<Record<string, number> | void>;
-export const demoExtensions: DemoExtension[] = [];
+export type { DemoContext, DemoHook as DemoExtension };
 
 export interface DemoCounts {
   schools: number;
@@ -41,7 +29,7 @@ export interface DemoCounts {
   [extension: string]: number;
 }
 
-export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; today?: Date } = {}): Promise<DemoCounts> {
+export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; today?: Date; modules?: readonly Pick<Module, 'demo'>[] } = {}): Promise<DemoCounts> {
   return db.transaction().execute(async (trx) => {
     // Two loads at once (a double click on a server): the second waits, then finds households.
     await sql`select pg_advisory_xact_lock(hashtext('ostal.directory.demo'))`.execute(trx);
@@ -186,8 +174,9 @@ export async function loadDemo(db: Db, actor: Actor, opts: { seed?: number; toda
       groupIds: Object.fromEntries([...groupRows].sort((a, b) => b.id - a.id).map((g) => [g.kind, g.id])),
       personIds,
     };
-    for (const extend of demoExtensions) {
-      for (const [k, v] of Object.entries((await extend(trx, ctx)) ?? {})) counts[k] = (counts[k] ?? 0) + v;
+    for (const m of opts.modules ?? []) {
+      if (!m.demo) continue;
+      for (const [k, v] of Object.entries((await m.demo(trx, ctx)) ?? {})) counts[k] = (counts[k] ?? 0) + v;
     }
     const tryAsFor = tryAsKeys(demo);
     if (tryAsFor) await enableTryAs(trx, { treasurer: pid(tryAsFor.treasurer), regent: pid(tryAsFor.regent), parent: pid(tryAsFor.parent) });

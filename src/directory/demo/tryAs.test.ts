@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { asOwner, forEachDatabase } from '../../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../../app/testing.ts';
 import { CLI_ACTOR } from '../../platform/audit.ts';
 import { aPerson } from '../factories.ts';
 import { importDirectory } from '../import/importDirectory.ts';
 import { loadDemo } from './load.ts';
+import { MODULES } from '../../app/modules.ts';
 import { tryAsPeople } from './tryAs.ts';
 
 const SWITCH = 'Essayer en tant que… (démo fictive)';
@@ -19,7 +20,7 @@ forEachDatabase('demo try-as', (t) => {
     const { handle, db } = t();
     const app = await startTestPlatform(handle);
     try {
-      await loadDemo(db, CLI_ACTOR);
+      await loadDemo(db, CLI_ACTOR, { modules: MODULES });
       const adminPerson = await aPerson(db, { firstName: 'Bernat', lastName: 'Admin' });
       await db.updateTable('person').set({ is_platform_admin: true }).where('id', '=', adminPerson.id).execute();
       const people = await tryAsPeople(db);

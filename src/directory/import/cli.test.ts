@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runCli } from '../../cli.ts';
+import { runCli } from '../../app/cli.ts';
 import { openPGlite } from '../../platform/db.ts';
 import { migrate } from '../../platform/migrate.ts';
 import { aCurrentYear } from '../factories.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { forEachDatabase } from '../../platform/testing.ts';
-import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../../app/testing.ts';
 import type { Db } from '../../platform/db.ts';
 import { aClass, aCurrentYear, aPerson, aSchool } from '../factories.ts';
 import { readStats } from './offThread.ts';

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { createServerDatabase } from '../../platform/testing.ts';
-import { runCli } from '../../cli.ts';
+import { runCli } from '../../app/cli.ts';
 
 async function configured(kind: 'pglite' | 'postgresql'): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
   if (kind === 'pglite') {

@@ -35,7 +35,7 @@ export const yearCommands: CliCommand[] = [
     args: '',
     summary: 'Load the fictional demo association (two schools, ten classes, 150 households, groups) into an empty directory.',
     async run(env, _args, opts) {
-      const counts = await loadDemo(env.db, CLI_ACTOR);
+      const counts = await loadDemo(env.db, CLI_ACTOR, { modules: env.modules });
       if (opts.json) {
         env.json(counts);
         return;

@@ -4,7 +4,7 @@ import { forEachDatabase } from '../../platform/testing.ts';
 import { CLI_ACTOR } from '../../platform/audit.ts';
 import { Conflict, InvalidInput } from '../../platform/errors.ts';
 import type { Db } from '../../platform/db.ts';
-import { startTestPlatform, WebClient } from '../../platform/web/testing.ts';
+import { startTestPlatform, WebClient } from '../../app/testing.ts';
 import { aClass, aHousehold, aPerson, aRegent, aSchool } from '../factories.ts';
 import { createFirstYear, rolloverYear } from './rollover.ts';
 

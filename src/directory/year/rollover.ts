@@ -2,7 +2,7 @@
 import type { Db, Queryable } from '../../platform/db.ts';
 import { Conflict, InvalidInput, isUniqueViolation } from '../../platform/errors.ts';
 import { recordEvent, type Actor } from '../../platform/audit.ts';
-import { currentYear } from '../queries.ts';
+import { currentYear } from '../people.ts';
 import { parseYearLabel, planRollover, yearDates, type RolloverPlan, type RolloverSnapshot } from './plan.ts';
 
 

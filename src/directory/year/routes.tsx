@@ -4,7 +4,7 @@ import type { AppEnv } from '../../platform/web/context.ts';
 import { Form, Layout, Notice } from '../../platform/web/layout.tsx';
 import { actorOf, field, requireAdmin } from '../../platform/web/guards.ts';
 import { DomainError, InvalidInput } from '../../platform/errors.ts';
-import { currentYear } from '../queries.ts';
+import { currentYear } from '../people.ts';
 import { loadDemo } from '../demo/load.ts';
 import { parseYearLabel, schoolYearOf } from './plan.ts';
 import { createFirstYear, rolloverYear, type RolloverReport } from './rollover.ts';
@@ -94,7 +94,7 @@ export function yearRoutes(app: Hono<AppEnv>) {
   app.post('/directory/demo', async (c) => {
     const v = requireAdmin(c);
     const rc = c.get('rc');
-    const counts = await loadDemo(rc.deps.db, actorOf(v));
+    const counts = await loadDemo(rc.deps.db, actorOf(v), { modules: rc.deps.modules });
     // The directory page shows `notice` as escaped text.
     return c.redirect(`/directory?notice=${encodeURIComponent(rc.t('demo.loaded', counts))}`, 303);
   });

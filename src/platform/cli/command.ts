@@ -1,13 +1,16 @@
-// The CLI's shape: each module exports commands; `ostal` finds them by their words.
+// The CLI's shape: each module lists its commands (module.ts); `ostal` finds them by their words.
 import type { Config } from '../config.ts';
 import type { Db, Handle } from '../db.ts';
 import type { Mailer } from '../mail.ts';
+import type { Module } from '../module.ts';
 
 export interface CliEnv {
   handle: Handle;
   db: Db;
   config: Config;
   mailer: Mailer;
+  /** The modules the command line is composed of (src/app/modules.ts). */
+  modules: readonly Module[];
   /** Plain output for people. */
   print(line: string): void;
   /** Machine output (--json). */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LANGS, negotiate, translator, type MessageKey } from './index.ts';
 import * as platform from '../messages.ts';
+import { CATALOGUES } from '../../app/messages.ts';
 
 test('French is the default; Occitan and English are chosen from Accept-Language', () => {
   assert.equal(negotiate(undefined), 'fr');
@@ -12,11 +13,8 @@ test('French is the default; Occitan and English are chosen from Accept-Language
 });
 
 test('every translation keeps the placeholders of the French text', async () => {
-  const modules = await Promise.all(
-    ['../messages.ts', '../../auth/messages.ts', '../../directory/messages.ts', '../../directory/import/messages.ts', '../../directory/year/messages.ts', '../../lists/messages.ts', '../../accounting/messages.ts', '../../surveys/messages.ts'].map(
-      (p) => import(p) as Promise<{ fr: Record<string, string>; oc: Record<string, string>; en: Record<string, string> }>,
-    ),
-  );
+  // The app's catalogues: the platform's and every module's (src/app/messages.ts).
+  const modules = CATALOGUES;
   const holes = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
   for (const m of modules) {
     for (const [key, fr] of Object.entries(m.fr)) {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { connect } from 'node:net';
 import { forEachDatabase } from '../testing.ts';
 import { listMigrations } from '../migrate.ts';
-import { startTestPlatform, WebClient } from './testing.ts';
+import { startTestPlatform, WebClient } from '../../app/testing.ts';
 import { pathForLog } from './app.tsx';
 import { fromThisSite } from './csrf.ts';
 

@@ -1,5 +1,5 @@
 // The web application: middleware (language, session, CSRF), error mapping, platform pages,
-// and each module's routes.
+// and each module's routes (deps.modules, composed in src/app/).
 import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
@@ -7,14 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { isLang, negotiate, translator, type Lang } from '../i18n/index.ts';
 import { DomainError } from '../errors.ts';
-import { loadViewer } from '../../auth/viewer.ts';
-import { sessionPerson } from '../../auth/signin.ts';
-import { authRoutes } from '../../auth/routes.tsx';
-import { directoryRoutes } from '../../directory/routes.tsx';
-import { importUploadLimit } from '../../directory/import/routes.tsx';
-import { listsRoutes } from '../../lists/routes.tsx';
-import { accountingRoutes } from '../../accounting/routes.tsx';
-import { surveysRoutes } from '../../surveys/routes.tsx';
+import { viewerSource } from '../module.ts';
 import { platformRoutes } from './pages.tsx';
 import type { AppEnv, Deps, RequestContext } from './context.ts';
 import { Layout } from './layout.tsx';
@@ -35,13 +28,13 @@ export const MAX_POST_BYTES = 51 * 1024 * 1024;
 
 export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const viewerOf = viewerSource(deps.modules);
 
   app.use('*', async (c, next) => {
     const cookieLang = getCookie(c, LANG_COOKIE);
     const lang: Lang = isLang(cookieLang) ? cookieLang : negotiate(c.req.header('accept-language'));
     const token = getCookie(c, SESSION_COOKIE);
-    const personId = token ? await sessionPerson(deps.db, token) : null;
-    const viewer = personId ? await loadViewer(deps.db, personId) : null;
+    const viewer = token ? await viewerOf(deps.db, token) : null;
     // Signed in: the form token is the session's (new at each sign-in). Before: a random one in
     // a cookie, repeated in the form (double submit).
     let csrf = getCookie(c, CSRF_COOKIE);
@@ -49,7 +42,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       csrf = randomBytes(24).toString('base64url');
       setCookie(c, CSRF_COOKIE, csrf, { httpOnly: true, sameSite: 'Lax', path: '/', secure: secure(deps) });
     }
-    if (personId && token) csrf = sessionFormToken(token);
+    if (viewer && token) csrf = sessionFormToken(token);
     const rc: RequestContext = { lang, t: translator(lang), viewer, csrf, path: new URL(c.req.url).pathname, deps };
     c.set('rc', rc);
     c.header('X-Content-Type-Options', 'nosniff');
@@ -74,8 +67,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     return next();
   });
 
-  // The import's size limit must act before the CSRF check below reads the body.
-  app.use('/directory/import', importUploadLimit);
+  // A module's own size limits (the directory import's) must act before the CSRF check below reads the body.
+  for (const { path, limit } of deps.modules.flatMap((m) => m.bodyLimits ?? [])) app.use(path, limit);
   // Every other form: nothing reads more than the largest upload a page accepts (a FEC file),
   // so an oversized body is refused before the CSRF check parses it into memory.
   app.use(
@@ -110,11 +103,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   });
 
   platformRoutes(app);
-  authRoutes(app);
-  directoryRoutes(app);
-  listsRoutes(app);
-  accountingRoutes(app);
-  surveysRoutes(app);
+  for (const m of deps.modules) m.routes?.(app);
 
   app.notFound((c) => errorPage(c.get('rc'), c, 404, c.get('rc').t('error.notFound')));
   app.onError((err, c) => {

@@ -4,14 +4,33 @@ import type { Context } from 'hono';
 import type { Config } from '../config.ts';
 import type { Db, Handle } from '../db.ts';
 import type { Lang, Translate } from '../i18n/index.ts';
-import type { Viewer } from '../../auth/viewer.ts';
 import type { Mailer } from '../mail.ts';
+import type { Module } from '../module.ts';
+
+/**
+ * Who is signed in. Roles come from the directory: IT group members (and bootstrap admins)
+ * administer the platform, a regent sees their classes, a parent sees their household.
+ * The sign-in module builds it (src/auth/viewer.ts).
+ */
+export interface Viewer {
+  personId: number;
+  firstName: string;
+  lastName: string;
+  isAdmin: boolean;
+  regentClassIds: number[];
+  householdIds: number[];
+  groupIds: number[];
+  /** The person's group memberships, for rules that depend on the kind of group and the role in it (the books). */
+  memberships: Array<{ kind: string; slug: string; role: string }>;
+}
 
 export interface Deps {
   handle: Handle;
   db: Db;
   config: Config;
   mailer: Mailer;
+  /** The modules the app is composed of (src/app/modules.ts). */
+  modules: readonly Module[];
 }
 
 export interface RequestContext {

@@ -1,6 +1,5 @@
 import { Forbidden } from '../errors.ts';
-import type { Viewer } from '../../auth/viewer.ts';
-import type { Ctx } from './context.ts';
+import type { Ctx, Viewer } from './context.ts';
 
 /** Thrown when a page needs a signed-in person; the web layer redirects to /signin. */
 export class NeedsSignin extends Error {

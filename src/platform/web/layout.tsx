@@ -4,7 +4,13 @@ import { raw } from 'hono/html';
 import { LANGS, LANG_NAMES } from '../i18n/index.ts';
 import type { RequestContext } from './context.ts';
 import { STYLE } from './style.ts';
-import { booksRoleOf } from '../../accounting/access.ts';
+import type { NavEntry } from '../module.ts';
+
+/** The platform's own entries; the modules' come from their module.ts. */
+const PLATFORM_NAV: NavEntry[] = [
+  { href: '/outbox', label: 'nav.outbox', rank: 120, shows: (v) => v.isAdmin },
+  { href: '/settings', label: 'nav.settings', rank: 130, shows: (v) => v.isAdmin },
+];
 
 export function CsrfField({ rc }: { rc: RequestContext }) {
   return <input type="hidden" name="_csrf" value={rc.csrf} />;
@@ -29,14 +35,9 @@ export function Form(props: {
 export function Layout({ rc, title, children }: { rc: RequestContext; title: string; children?: Child }) {
   const { t, viewer } = rc;
   const nav: Array<[string, string]> = [['/', t('nav.home')]];
-  if (viewer && (viewer.isAdmin || viewer.regentClassIds.length > 0)) nav.push(['/directory', t('nav.directory')]);
-  if (viewer) nav.push(['/lists', t('lists.nav')]);
-  // Admins and members of a group (board, bureau, commissions) may organise surveys.
-  if (viewer && (viewer.isAdmin || viewer.groupIds.length > 0)) nav.push(['/surveys', t('surveys.title')]);
-  // Treasurers, the accountant and board members read the books.
-  if (viewer && booksRoleOf(viewer.memberships).canRead) nav.push(['/accounting', t('accounting.title')]);
-  if (viewer?.isAdmin) {
-    nav.push(['/directory/import', t('nav.import')], ['/directory/year', t('nav.year')], ['/outbox', t('nav.outbox')], ['/settings', t('nav.settings')]);
+  if (viewer) {
+    const entries = [...PLATFORM_NAV, ...rc.deps.modules.flatMap((m) => m.nav ?? [])].filter((e) => e.shows(viewer)).sort((a, b) => a.rank - b.rank);
+    for (const e of entries) nav.push([e.href, t(e.label)]);
   }
   return (
     <>

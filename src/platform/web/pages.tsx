@@ -1,4 +1,5 @@
-// Platform pages: home, health check, outbox, settings.
+// Platform pages: home, health check, outbox, settings. The home and settings pages gather
+// the modules' parts (their module.ts `home` and `settings`).
 import type { Hono } from 'hono';
 import { simpleParser } from 'mailparser';
 import type { AppEnv } from './context.ts';
@@ -7,12 +8,8 @@ import { Form, Layout } from './layout.tsx';
 import { requireAdmin } from './guards.ts';
 import { schemaVersion } from '../migrate.ts';
 import { NotFound } from '../errors.ts';
-import { directoryCounts } from '../../directory/queries.ts';
 import { redactUrl } from '../config.ts';
-import { accountingRole } from '../../accounting/access.ts';
-import { getCookie } from 'hono/cookie';
-import { tryAsPeople } from '../../directory/demo/tryAs.ts';
-import { DEMO_RETURN_COOKIE } from '../../directory/demo/routes.tsx';
+import type { HomeParts } from '../module.ts';
 
 export function platformRoutes(app: Hono<AppEnv>) {
   // For a load balancer or a monitor, without sign-in: it says the process answers and nothing
@@ -34,28 +31,11 @@ export function platformRoutes(app: Hono<AppEnv>) {
         </Layout>,
       );
     }
-    const db = rc.deps.db;
-    const [counts, households, classes, books, demoPeople] = await Promise.all([
-      directoryCounts(db),
-      viewer.householdIds.length ? db.selectFrom('household').select(['id', 'name']).where('id', 'in', viewer.householdIds).orderBy('name').execute() : [],
-      viewer.regentClassIds.length
-        ? db.selectFrom('class').innerJoin('school', 'school.id', 'class.school_id').select(['class.id', 'class.name', 'school.name as school']).where('class.id', 'in', viewer.regentClassIds).orderBy('class.name').execute()
-        : [],
-      accountingRole(db, viewer.personId),
-      tryAsPeople(db),
-    ]);
-    const tryingAs = getCookie(c, DEMO_RETURN_COOKIE) ? demoPeople.find((p) => p.personId === viewer.personId) : undefined;
+    const parts: HomeParts[] = await Promise.all(rc.deps.modules.map((m) => m.home?.(c, viewer) ?? {}));
     const relay = rc.deps.mailer.relayConfigured;
     return c.html(
       <Layout rc={rc} title={t('home.welcome', { name: viewer.firstName })}>
-        {tryingAs && (
-          <div class="notice info" role="status">
-            <p>{t('demo.tryAs.current', { name: tryingAs.name })}</p>
-            <Form rc={rc} action="/directory/demo/try-as/back">
-              <button type="submit">{t('demo.tryAs.back')}</button>
-            </Form>
-          </div>
-        )}
+        {parts.map((p) => p.notice)}
         {viewer.isAdmin && !relay && (
           <div class="notice error" role="status" id="no-relay">
             <strong>{t('home.noRelay.title')}</strong>
@@ -63,61 +43,13 @@ export function platformRoutes(app: Hono<AppEnv>) {
             <p>{t('home.noRelay.how')}</p>
           </div>
         )}
-        {viewer.isAdmin && demoPeople.length > 0 && (
-          <section class="card" id="try-as" aria-labelledby="try-as-title">
-            <h2 id="try-as-title">{t('demo.tryAs.title')}</h2>
-            <p class="hint">{t('demo.tryAs.intro')}</p>
-            {demoPeople.map((p) => (
-              <Form rc={rc} action="/directory/demo/try-as">
-                <input type="hidden" name="role" value={p.role} />
-                <button type="submit" class="secondary">
-                  {t(`demo.tryAs.${p.role}`, { name: p.name })}
-                </button>
-              </Form>
-            ))}
-          </section>
-        )}
         <div class="cards">
-          {households.map((h) => (
-            <div class="card">
-              <h2>{t('home.household')}</h2>
-              <a href={`/directory/households/${h.id}`}>{h.name}</a>
-            </div>
-          ))}
-          {classes.length > 0 && (
-            <div class="card">
-              <h2>{t('home.classes')}</h2>
-              <ul class="plain">
-                {classes.map((cl) => (
-                  <li>
-                    <a href={`/directory/classes/${cl.id}`}>{cl.name}</a> <span class="muted">{cl.school}</span>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          )}
-          {books.canRead && (
-            <div class="card">
-              <h2>{t('accounting.title')}</h2>
-              <a href="/accounting">{t('accounting.title')}</a>
-            </div>
-          )}
+          {parts.map((p) => p.cards)}
           {viewer.isAdmin && (
             <div class="card">
               <h2>{t('home.admin')}</h2>
-              <p>{t('home.stats', counts)}</p>
-              {counts.households === 0 && (
-                <>
-                  <p>{t('home.empty')}</p>
-                  <Form rc={rc} action="/directory/demo">
-                    <button type="submit">{t('home.loadDemo')}</button>
-                  </Form>
-                </>
-              )}
+              {parts.map((p) => p.admin)}
               <ul class="plain">
-                <li><a href="/directory">{t('nav.directory')}</a></li>
-                <li><a href="/directory/import">{t('nav.import')}</a></li>
-                <li><a href="/directory/year">{t('nav.year')}</a></li>
                 <li><a href="/outbox">{t('nav.outbox')}</a></li>
               </ul>
             </div>
@@ -213,26 +145,8 @@ export function platformRoutes(app: Hono<AppEnv>) {
     requireAdmin(c);
     const rc = c.get('rc');
     const { t } = rc;
-    const { config, handle, db } = rc.deps;
-    const admins = await db
-      .selectFrom('person')
-      .leftJoin('person_email', 'person_email.person_id', 'person.id')
-      .select(['person.id', 'person.first_name', 'person.last_name', 'person_email.email'])
-      .where((eb) =>
-        eb.or([
-          eb('person.is_platform_admin', '=', true),
-          eb.exists(
-            eb
-              .selectFrom('group_member')
-              .innerJoin('directory_group', 'directory_group.id', 'group_member.group_id')
-              .whereRef('group_member.person_id', '=', 'person.id')
-              .where('directory_group.kind', '=', 'it')
-              .select('group_member.person_id'),
-          ),
-        ]),
-      )
-      .orderBy('person.last_name')
-      .execute();
+    const { config, handle } = rc.deps;
+    const sections = await Promise.all(rc.deps.modules.map((m) => m.settings?.(rc)));
     return c.html(
       <Layout rc={rc} title={t('settings.title')}>
         <dl>
@@ -247,18 +161,7 @@ export function platformRoutes(app: Hono<AppEnv>) {
           <dt>{t('settings.relay')}</dt>
           <dd>{config.smtpRelayUrl ? redactUrl(config.smtpRelayUrl) : t('settings.relayNone')}</dd>
         </dl>
-        <h2>{t('settings.admins')}</h2>
-        <p class="hint">{t('settings.adminsHelp')}</p>
-        <ul class="plain">
-          {admins.map((a) => (
-            <li>
-              <a href={`/directory/people/${a.id}`}>
-                {a.first_name} {a.last_name}
-              </a>{' '}
-              <span class="muted">{a.email}</span>
-            </li>
-          ))}
-        </ul>
+        {sections}
       </Layout>,
     );
   });

@@ -1,13 +1,13 @@
-// Test support for HTTP: a platform on a test database, and a small cookie-keeping client
+// Test support for HTTP: the whole app on a test database, and a small cookie-keeping client
 // that fills in the form token like a browser would with our forms.
-import type { Handle } from '../db.ts';
-import { loadConfig, type Config } from '../config.ts';
-import { startPlatform, type Running } from '../server.ts';
-import { openSession } from '../../auth/signin.ts';
+import type { Handle } from '../platform/db.ts';
+import { loadConfig, type Config } from '../platform/config.ts';
+import { openSession } from '../auth/signin.ts';
+import { startOstal, type Running } from './server.ts';
 
 export async function startTestPlatform(handle: Handle, env: Record<string, string> = {}): Promise<Running & { config: Config }> {
   const config = loadConfig({ PORT: '0', SMTP_PORT: '0', MAIL_DOMAIN: 'lists.example.org', DATA_DIR: '/nonexistent', ...env });
-  const running = await startPlatform(config, { handle, port: 0 });
+  const running = await startOstal(config, { handle, port: 0 });
   // PUBLIC_URL defaults to the configured port; point it at the real one for links in mail.
   running.deps.config.publicUrl = running.url;
   return { ...running, config };

@@ -1,22 +1,18 @@
 // `npx ostal …`: the IT group's command line, over the same domain functions as the web.
 import 'dotenv/config';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './platform/config.ts';
-import { DatabaseBusy, openDatabase } from './platform/db.ts';
-import { prepareDatabase } from './platform/roles.ts';
-import { createMailer } from './platform/mail.ts';
-import { dkimKeyOf, ensureListKeys } from './lists/keys.ts';
-import { DomainError } from './platform/errors.ts';
-import { translator } from './platform/i18n/index.ts';
-import { UsageError, type CliCommand, type CliEnv, type SetupCommand } from './platform/cli/command.ts';
-import { dbCommands } from './platform/cli/db.ts';
-import { authCommands } from './auth/commands.ts';
-import { directoryCommands } from './directory/commands.ts';
-import { listsCommands } from './lists/commands.ts';
-import { accountingCommands } from './accounting/commands.ts';
-import { surveysCommands } from './surveys/commands.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { DatabaseBusy, openDatabase } from '../platform/db.ts';
+import { prepareDatabase } from '../platform/roles.ts';
+import { createMailer } from '../platform/mail.ts';
+import { DomainError } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/index.ts';
+import { UsageError, type CliCommand, type CliEnv, type SetupCommand } from '../platform/cli/command.ts';
+import { dbCommands } from '../platform/cli/db.ts';
+import './messages.ts';
+import { MODULES } from './modules.ts';
 
-const COMMANDS: Array<CliCommand | SetupCommand> = [...authCommands, ...directoryCommands, ...listsCommands, ...accountingCommands, ...surveysCommands, ...dbCommands];
+const COMMANDS: Array<CliCommand | SetupCommand> = [...MODULES.flatMap((m) => m.commands ?? []), ...dbCommands];
 
 function usage(cmds: Array<CliCommand | SetupCommand> = COMMANDS): string {
   const lines = ['Usage: npx ostal <command> [options]', '', 'Commands:'];
@@ -93,13 +89,14 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     // Migrations as the owner (DATABASE_OWNER_URL); refuses to act as a superuser or an owner.
     const accepted = await prepareDatabase(config, handle);
     if (accepted) io.err(translator('en')('db.serveAsOwner', accepted.params));
-    // Mail a command queues From the list domain (survey reminders from cron) is DKIM-signed as the server's is.
-    mailer.addDkimKey(dkimKeyOf(await ensureListKeys(handle.db, config.mailDomain)));
+    // Mail a command queues (survey reminders from cron) is signed as the server's is.
+    for (const m of MODULES) await m.prepareMailer?.({ db: handle.db, config, mailer });
     const env: CliEnv = {
       handle,
       db: handle.db,
       config,
       mailer,
+      modules: MODULES,
       print: io.out,
       json: (v) => io.out(JSON.stringify(v, null, 2)),
     };
@@ -121,7 +118,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/src/cli.ts') || process.env.OSTAL_CLI === '1') {
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/src/app/cli.ts') || process.env.OSTAL_CLI === '1') {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {

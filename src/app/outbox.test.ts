@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
-import { forEachDatabase } from '../testing.ts';
+import { forEachDatabase } from '../platform/testing.ts';
 import { startTestPlatform, WebClient } from './testing.ts';
-import type { Db } from '../db.ts';
-import { aClass, aGroup, aHousehold, aPerson, aSchool } from '../../directory/factories.ts';
-import { addAudience, openSurvey, sendReminders } from '../../surveys/campaign.ts';
-import { aSurvey, ORGANISER } from '../../surveys/testing.ts';
-import { startSink } from '../../lists/testing.ts';
-import { signinWorkDone } from '../../auth/signin.ts';
+import type { Db } from '../platform/db.ts';
+import { aClass, aGroup, aHousehold, aPerson, aSchool } from '../directory/factories.ts';
+import { addAudience, openSurvey, sendReminders } from '../surveys/campaign.ts';
+import { aSurvey, ORGANISER } from '../surveys/testing.ts';
+import { startSink } from '../lists/testing.ts';
+import { signinWorkDone } from '../auth/signin.ts';
 
 /** The newest message to an address, as its recipient would read it. */
 async function newestTo(db: Db, email: string) {

@@ -1,12 +1,12 @@
 // `npm start`: the whole platform in one process, on PGlite in ./data unless DATABASE_URL is set.
 import 'dotenv/config';
-import { ConfigError, loadConfig } from './platform/config.ts';
-import { startPlatform } from './platform/server.ts';
-import { DatabaseBusy } from './platform/db.ts';
-import { DomainError } from './platform/errors.ts';
-import { translator } from './platform/i18n/index.ts';
-import { bootstrapLink } from './auth/admin.ts';
-import { directoryCounts } from './directory/queries.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { DatabaseBusy } from '../platform/db.ts';
+import { DomainError } from '../platform/errors.ts';
+import { translator } from '../platform/i18n/index.ts';
+import { bootstrapLink } from '../auth/admin.ts';
+import { directoryCounts } from '../directory/queries.ts';
+import { startOstal } from './server.ts';
 
 let config;
 try {
@@ -21,7 +21,7 @@ try {
 
 let running;
 try {
-  running = await startPlatform(config);
+  running = await startOstal(config);
 } catch (err) {
   if (err instanceof DatabaseBusy) {
     console.error(`Cannot start: ${err.message}`);

@@ -1,0 +1,37 @@
+// The directory: schools, years, classes, households, people, groups; import, rollover, demo.
+import type { Module } from '../platform/module.ts';
+import * as messages from './messages.ts';
+import * as importMessages from './import/messages.ts';
+import * as yearMessages from './year/messages.ts';
+import { directoryCommands } from './commands.ts';
+import { directoryRoutes } from './routes.tsx';
+import { importUploadLimit } from './import/routes.tsx';
+import { markInterrupted } from './import/uploads.ts';
+import { directoryHome, directorySettings } from './home.tsx';
+
+const CATALOGUES = [messages, importMessages, yearMessages] as const;
+declare module '../platform/i18n/index.ts' {
+  interface Register {
+    directory: (typeof CATALOGUES)[number];
+  }
+}
+
+export const directoryModule = {
+  name: 'directory',
+  messages: CATALOGUES,
+  routes: directoryRoutes,
+  // The import's own size limit acts before the app-wide one and the CSRF check read the body.
+  bodyLimits: [{ path: '/directory/import', limit: importUploadLimit }],
+  nav: [
+    { href: '/directory', label: 'nav.directory', rank: 10, shows: (v) => v.isAdmin || v.regentClassIds.length > 0 },
+    { href: '/directory/import', label: 'nav.import', rank: 100, shows: (v) => v.isAdmin },
+    { href: '/directory/year', label: 'nav.year', rank: 110, shows: (v) => v.isAdmin },
+  ],
+  home: directoryHome,
+  settings: directorySettings,
+  commands: directoryCommands,
+  async start(deps) {
+    // A directory import cut short by the previous stop left nothing applied: say so.
+    await markInterrupted(deps.db, deps.handle.kind === 'pglite' ? 0 : 15);
+  },
+} satisfies Module;
