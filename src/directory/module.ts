@@ -6,7 +6,7 @@ import * as yearMessages from './year/messages.ts';
 import { directoryCommands } from './commands.ts';
 import { directoryRoutes } from './routes.tsx';
 import { importUploadLimit } from './import/routes.tsx';
-import { markInterrupted } from './import/uploads.ts';
+import { forgetOldUploads, markInterrupted } from './import/uploads.ts';
 import { directoryHome, directorySettings } from './home.tsx';
 
 const CATALOGUES = [messages, importMessages, yearMessages] as const;
@@ -33,5 +33,12 @@ export const directoryModule = {
   async start(deps) {
     // A directory import cut short by the previous stop left nothing applied: say so.
     await markInterrupted(deps.db, deps.handle.kind === 'pglite' ? 0 : 15);
+    // Uploads hold children's names: those not applied go 24 h after upload, at start and then
+    // every hour, whether or not anyone opens the import pages again.
+    const sweep = () => forgetOldUploads(deps.db).catch((err: Error) => console.error('import uploads:', err.message));
+    await sweep();
+    const timer = setInterval(sweep, 3_600_000);
+    timer.unref();
+    return async () => clearInterval(timer);
   },
 } satisfies Module;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
 import { forEachDatabase } from '../../platform/testing.ts';
+import { startTestPlatform } from '../../app/testing.ts';
 import type { Db } from '../../platform/db.ts';
 import { aCurrentYear, aPerson } from '../factories.ts';
 import { readStats } from './offThread.ts';
@@ -95,5 +96,19 @@ forEachDatabase('directory import uploads', (t) => {
     // And the sweep on its own (the import pages run it too).
     await sql`update import_upload set created_at = now() - interval '25 hours' where id = ${fresh}`.execute(db);
     assert.equal(await forgetOldUploads(db), 1);
+  });
+
+  test('a starting platform deletes the uploads left for more than 24 hours, without anyone opening the import', async () => {
+    const { db, handle } = t();
+    await aCurrentYear(db);
+    const admin = await anAdmin(db);
+    const left = await storeUpload(db, admin, groupsFile(tag()));
+    await sql`update import_upload set created_at = now() - interval '25 hours' where id = ${left}`.execute(db);
+    const app = await startTestPlatform(handle);
+    try {
+      assert.equal(await getUpload(db, left), undefined);
+    } finally {
+      await app.close();
+    }
   });
 });
