@@ -8,11 +8,8 @@ import { accountingHome } from './home.tsx';
 import { accountingRoutes } from './routes.tsx';
 
 const CATALOGUES = [messages] as const;
-declare module '../platform/i18n/index.ts' {
-  interface Register {
-    accounting: (typeof CATALOGUES)[number];
-  }
-}
+// Its message keys, type-checked wherever a translator is called.
+declare module '../platform/i18n/index.ts' { interface Register { accounting: (typeof CATALOGUES)[number] } }
 
 export const accountingModule = {
   name: 'accounting',

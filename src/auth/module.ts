@@ -7,11 +7,8 @@ import { sessionPerson, signinWorkDone } from './signin.ts';
 import { loadViewer } from './viewer.ts';
 
 const CATALOGUES = [messages] as const;
-declare module '../platform/i18n/index.ts' {
-  interface Register {
-    auth: (typeof CATALOGUES)[number];
-  }
-}
+// Its message keys, type-checked wherever a translator is called.
+declare module '../platform/i18n/index.ts' { interface Register { auth: (typeof CATALOGUES)[number] } }
 
 export const authModule = {
   name: 'auth',

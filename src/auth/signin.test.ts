@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import { sql } from 'kysely';
-import { forEachDatabase } from '../platform/testing.ts';
+import { asOwner, forEachDatabase } from '../platform/testing.ts';
 import { startTestPlatform, WebClient } from '../app/testing.ts';
 import { aGroup, aHousehold, aPerson } from '../directory/factories.ts';
 import { hashSecret } from './tokens.ts';
@@ -89,8 +89,11 @@ forEachDatabase('password-free sign-in', (t) => {
   test('a known address is answered before it is looked up: a mail queue that fails does not show in the answer', async () => {
     const { handle, db } = t();
     const app = await startTestPlatform(handle);
-    await sql`create function test_outbox_down() returns trigger language plpgsql as $$ begin raise exception 'outbox down'; end $$`.execute(db);
-    await sql`create trigger test_outbox_down before insert on outbox_message for each statement execute function test_outbox_down()`.execute(db);
+    // The serving role may not create triggers: the fixture is the owner's.
+    await asOwner(handle, async (owner) => {
+      await sql`create function test_outbox_down() returns trigger language plpgsql as $$ begin raise exception 'outbox down'; end $$`.execute(owner);
+      await sql`create trigger test_outbox_down before insert on outbox_message for each statement execute function test_outbox_down()`.execute(owner);
+    });
     try {
       const known = await aPerson(db);
       const web = new WebClient(app.url);
@@ -103,8 +106,10 @@ forEachDatabase('password-free sign-in', (t) => {
       await signinWorkDone();
       assert.equal(await lastMailTo(db, known.email!), undefined);
     } finally {
-      await sql`drop trigger test_outbox_down on outbox_message`.execute(db);
-      await sql`drop function test_outbox_down()`.execute(db);
+      await asOwner(handle, async (owner) => {
+        await sql`drop trigger test_outbox_down on outbox_message`.execute(owner);
+        await sql`drop function test_outbox_down()`.execute(owner);
+      });
       await app.close();
     }
   });

@@ -10,11 +10,8 @@ import { forgetOldUploads, markInterrupted } from './import/uploads.ts';
 import { directoryHome, directorySettings } from './home.tsx';
 
 const CATALOGUES = [messages, importMessages, yearMessages] as const;
-declare module '../platform/i18n/index.ts' {
-  interface Register {
-    directory: (typeof CATALOGUES)[number];
-  }
-}
+// Its message keys, type-checked wherever a translator is called.
+declare module '../platform/i18n/index.ts' { interface Register { directory: (typeof CATALOGUES)[number] } }
 
 export const directoryModule = {
   name: 'directory',

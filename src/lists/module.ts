@@ -8,11 +8,8 @@ import { listsRoutes } from './routes.tsx';
 import { startLists } from './service.ts';
 
 const CATALOGUES = [messages] as const;
-declare module '../platform/i18n/index.ts' {
-  interface Register {
-    lists: (typeof CATALOGUES)[number];
-  }
-}
+// Its message keys, type-checked wherever a translator is called.
+declare module '../platform/i18n/index.ts' { interface Register { lists: (typeof CATALOGUES)[number] } }
 
 export const listsModule = {
   name: 'lists',

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachDatabase } from '../platform/testing.ts';
+import { createServerDatabase, forEachDatabase } from '../platform/testing.ts';
+import { openPostgres } from '../platform/db.ts';
+import { migrate } from '../platform/migrate.ts';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { loadDemo } from '../directory/demo/load.ts';
 import { analyse } from './analysis.ts';
@@ -38,16 +40,16 @@ forEachDatabase('surveys demo', (t) => {
 });
 
 test('ostal surveys ls --json, results --csv and tick', { skip: !process.env.TEST_DATABASE_URL }, async () => {
-  // Runs the CLI against a fresh PostgreSQL database (the CLI opens its own connection).
-  const { openTestDatabase } = await import('../platform/testing.ts');
-  const h = await openTestDatabase('postgresql');
+  // Runs the CLI against a fresh PostgreSQL database (the CLI opens its own connection, as the
+  // serving role; the owner migrates and loads the demo).
+  const scratch = await createServerDatabase(process.env.TEST_DATABASE_URL!, 'ostal_test_cli');
+  const h = await openPostgres(scratch.url, 2);
   try {
+    await migrate(h);
     await loadDemo(h.db, CLI_ACTOR, { modules: MODULES });
-    const dbName = (await h.db.selectNoFrom((eb) => eb.fn<string>('current_database', []).as('n')).executeTakeFirstOrThrow()).n;
-    const u = new URL(process.env.TEST_DATABASE_URL!);
-    u.pathname = `/${dbName}`;
-    const prev = process.env.DATABASE_URL;
-    process.env.DATABASE_URL = u.toString();
+    const prev = { db: process.env.DATABASE_URL, owner: process.env.DATABASE_OWNER_URL };
+    process.env.DATABASE_URL = scratch.servingUrl;
+    process.env.DATABASE_OWNER_URL = scratch.url;
     const out: string[] = [];
     const io = { out: (s: string) => out.push(s) > 0, err: (s: string) => out.push(s) > 0 };
     try {
@@ -66,7 +68,9 @@ test('ostal surveys ls --json, results --csv and tick', { skip: !process.env.TES
       }
       const lines = chunks.join('').trim().split('\r\n');
       assert.equal(lines.length, survey.answered + 1);
-      assert.match(lines[0]!, /^Response,Person,Address/);
+      // The CSV opens in French Excel: BOM, semicolons.
+      assert.ok(chunks.join('').startsWith('\uFEFF'));
+      assert.match(lines[0]!, /^\uFEFF?Response;Person;Address/);
       // `ostal surveys tick` (cron) sends a due reminder, signed like the platform's mail.
       await h.db.updateTable('survey').set({ remind_every_days: 1, opened_at: new Date(Date.now() - 2 * 86_400_000) }).where('id', '=', survey.id).execute();
       const before = await h.db.selectFrom('outbox_message').select('id').execute();
@@ -81,10 +85,13 @@ test('ostal surveys ls --json, results --csv and tick', { skip: !process.env.TES
       assert.equal(await runCli(['surveys', 'tick', '--json'], io), 0);
       assert.equal((JSON.parse(out.join('\n')) as { reminded: number }).reminded, 0);
     } finally {
-      if (prev === undefined) delete process.env.DATABASE_URL;
-      else process.env.DATABASE_URL = prev;
+      if (prev.db === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = prev.db;
+      if (prev.owner === undefined) delete process.env.DATABASE_OWNER_URL;
+      else process.env.DATABASE_OWNER_URL = prev.owner;
     }
   } finally {
     await h.close();
+    await scratch.drop();
   }
 });

@@ -7,11 +7,8 @@ import { surveysRoutes } from './routes.tsx';
 import { startSurveys } from './service.ts';
 
 const CATALOGUES = [messages] as const;
-declare module '../platform/i18n/index.ts' {
-  interface Register {
-    surveys: (typeof CATALOGUES)[number];
-  }
-}
+// Its message keys, type-checked wherever a translator is called.
+declare module '../platform/i18n/index.ts' { interface Register { surveys: (typeof CATALOGUES)[number] } }
 
 export const surveysModule = {
   name: 'surveys',
