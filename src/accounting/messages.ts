@@ -1,5 +1,7 @@
 // Accounting catalogue: French first, Occitan (languedocien), English.
 export const fr = {
+  'accounting.error.letteringClosed': "Ce lettrage appartient à l'exercice clôturé du {from} au {to} : il ne change plus (le FEC de l'exercice est celui de la clôture). Lettrez dans l'exercice ouvert, sur la ligne des à-nouveaux.",
+  'accounting.error.noLettering': "Lettrage introuvable : {code} sur le compte {account}.",
   'accounting.error.refused': 'Refusé par les règles de la comptabilité : {detail}',
   'accounting.error.amount': 'Montant invalide : « {amount} ».',
   'accounting.error.date': 'Date invalide : « {date} » (AAAA-MM-JJ).',
@@ -263,6 +265,8 @@ export const fr = {
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
+  'accounting.error.letteringClosed': "Aqueste letratge es de l'exercici barrat del {from} al {to} : cambia pas pus (lo FEC de l'exercici es lo de la barradura). Letratz dins l'exercici dobèrt, sus la linha dels a-novèls.",
+  'accounting.error.noLettering': "Letratge introbable : {code} sul compte {account}.",
   'accounting.error.refused': 'Refusat per las règlas de la comptabilitat : {detail}',
   'accounting.error.amount': 'Montant invalid : « {amount} ».',
   'accounting.error.date': 'Data invalida : « {date} » (AAAA-MM-JJ).',
@@ -525,6 +529,8 @@ export const oc: Catalogue = {
   'accounting.audit.older': "Mai ancianas",
 };
 export const en: Catalogue = {
+  'accounting.error.letteringClosed': "This lettering belongs to the fiscal year closed from {from} to {to}: it no longer changes (the year's FEC is the one of its closing). Letter in the open year, on the carried-forward line.",
+  'accounting.error.noLettering': "No lettering {code} on account {account}.",
   'accounting.error.refused': 'Refused by the rules of the books: {detail}',
   'accounting.error.amount': 'Invalid amount: "{amount}".',
   'accounting.error.date': 'Invalid date: "{date}" (YYYY-MM-DD).',
