@@ -86,6 +86,8 @@ export interface EntryInput {
   lines: LineInput[];
   reverses?: number;
   sourceRef?: string;
+  /** ValidDate of an entry imported from a FEC (kept; otherwise the day of validation). */
+  validDate?: string | null;
 }
 
 /** Writes a draft entry (not yet numbered). */
@@ -120,6 +122,7 @@ export async function createEntry(db: Queryable, actor: Actor, input: EntryInput
           created_by_label: actor.label,
           reverses_entry_id: input.reverses ?? null,
           source_ref: input.sourceRef ?? null,
+          valid_date: input.validDate ?? null,
         })
         .returningAll()
         .executeTakeFirstOrThrow(),
