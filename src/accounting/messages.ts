@@ -1,5 +1,16 @@
 // Accounting catalogue: French first, Occitan (languedocien), English.
 export const fr = {
+  "accounting.bank.err.refused": "Relevé refusé : {count} erreur(s), rien n'a été importé.",
+  "accounting.bank.err.notOfx": "Ce fichier n'est pas un relevé OFX (pas de balise <OFX>).",
+  "accounting.bank.err.notCamt": "Ce fichier n'est pas un relevé CAMT.053 (pas de <BkToCstmrStmt> ni de <Stmt>).",
+  "accounting.bank.err.truncated": "Le fichier est tronqué : {tag} n'est pas refermé. Téléchargez à nouveau le relevé depuis la banque.",
+  "accounting.bank.err.date": "Date « {value} » invalide (ce jour n'existe pas ou n'est pas au format {format}).",
+  "accounting.bank.err.amount": "Montant « {value} » invalide.",
+  "accounting.bank.err.side": "Sens « {value} » invalide : CRDT (crédit) ou DBIT (débit).",
+  "accounting.bank.err.short": "{count} colonne(s) seulement : la correspondance des colonnes en demande {needed}.",
+  "accounting.bank.err.noYear": "Le {date} n'est dans aucun exercice : créez l'exercice d'abord.",
+  "accounting.bank.err.line": "Ligne",
+  "accounting.bank.err.problem": "Problème",
   "accounting.fec.err.separator": "L'en-tête n'est séparé ni par des tabulations ni par des barres verticales.",
   "accounting.fec.err.header": "L'en-tête doit donner les 18 colonnes de l'article A47 A-1 : {columns} (ou Montant et Sens à la place de Debit et Credit).",
   "accounting.fec.err.columns": "{count} colonnes au lieu de 18.",
@@ -296,6 +307,17 @@ export const fr = {
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
+  "accounting.bank.err.refused": "Relevat refusat : {count} error(s), res es pas estat importat.",
+  "accounting.bank.err.notOfx": "Aqueste fichièr es pas un relevat OFX (pas de balisa <OFX>).",
+  "accounting.bank.err.notCamt": "Aqueste fichièr es pas un relevat CAMT.053 (pas de <BkToCstmrStmt> ni de <Stmt>).",
+  "accounting.bank.err.truncated": "Lo fichièr es troncat : {tag} es pas tampat. Telecargatz tornamai lo relevat dempuèi la banca.",
+  "accounting.bank.err.date": "Data « {value} » invalida (aqueste jorn existís pas o es pas al format {format}).",
+  "accounting.bank.err.amount": "Montant « {value} » invalid.",
+  "accounting.bank.err.side": "Sens « {value} » invalid : CRDT (crèdit) o DBIT (dèbit).",
+  "accounting.bank.err.short": "{count} colomna(s) solament : la correspondéncia de las colomnas ne demanda {needed}.",
+  "accounting.bank.err.noYear": "Lo {date} es pas dins cap d'exercici : creatz l'exercici d'en primièr.",
+  "accounting.bank.err.line": "Linha",
+  "accounting.bank.err.problem": "Problèma",
   "accounting.fec.err.separator": "L'entèsta es pas separada ni per de tabulacions ni per de barras verticalas.",
   "accounting.fec.err.header": "L'entèsta deu donar las 18 colomnas de l'article A47 A-1 : {columns} (o Montant e Sens a la plaça de Debit e Credit).",
   "accounting.fec.err.columns": "{count} colomnas en plaça de 18.",
@@ -591,6 +613,17 @@ export const oc: Catalogue = {
   'accounting.audit.older': "Mai ancianas",
 };
 export const en: Catalogue = {
+  "accounting.bank.err.refused": "Statement refused: {count} error(s), nothing was imported.",
+  "accounting.bank.err.notOfx": "This file is not an OFX statement (no <OFX> tag).",
+  "accounting.bank.err.notCamt": "This file is not a CAMT.053 statement (no <BkToCstmrStmt> or <Stmt>).",
+  "accounting.bank.err.truncated": "The file is truncated: {tag} is not closed. Download the statement from the bank again.",
+  "accounting.bank.err.date": "Date \"{value}\" is invalid (no such day, or not in the {format} format).",
+  "accounting.bank.err.amount": "Amount \"{value}\" is invalid.",
+  "accounting.bank.err.side": "Direction \"{value}\" is invalid: CRDT (credit) or DBIT (debit).",
+  "accounting.bank.err.short": "Only {count} column(s): the column mapping needs {needed}.",
+  "accounting.bank.err.noYear": "{date} is in no fiscal year: create the fiscal year first.",
+  "accounting.bank.err.line": "Line",
+  "accounting.bank.err.problem": "Problem",
   "accounting.fec.err.separator": "The header is neither tab- nor pipe-separated.",
   "accounting.fec.err.header": "The header must be the 18 columns of article A47 A-1: {columns} (or Montant and Sens instead of Debit and Credit).",
   "accounting.fec.err.columns": "{count} columns instead of 18.",
