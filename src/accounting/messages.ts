@@ -1,5 +1,7 @@
 // Accounting catalogue: French first, Occitan (languedocien), English.
 export const fr = {
+  "accounting.h.bankOverdrafts": "Concours bancaires courants (banque à découvert)",
+  "accounting.h.bequestsForSale": "Biens reçus par legs ou donations destinés à être cédés",
   "accounting.bank.err.refused": "Relevé refusé : {count} erreur(s), rien n'a été importé.",
   "accounting.bank.err.notOfx": "Ce fichier n'est pas un relevé OFX (pas de balise <OFX>).",
   "accounting.bank.err.notCamt": "Ce fichier n'est pas un relevé CAMT.053 (pas de <BkToCstmrStmt> ni de <Stmt>).",
@@ -307,6 +309,8 @@ export const fr = {
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
+  "accounting.h.bankOverdrafts": "Concorses bancaris corrents (banca a descobèrt)",
+  "accounting.h.bequestsForSale": "Bens recebuts per legats o donacions destinats a èsser cedits",
   "accounting.bank.err.refused": "Relevat refusat : {count} error(s), res es pas estat importat.",
   "accounting.bank.err.notOfx": "Aqueste fichièr es pas un relevat OFX (pas de balisa <OFX>).",
   "accounting.bank.err.notCamt": "Aqueste fichièr es pas un relevat CAMT.053 (pas de <BkToCstmrStmt> ni de <Stmt>).",
@@ -613,6 +617,8 @@ export const oc: Catalogue = {
   'accounting.audit.older': "Mai ancianas",
 };
 export const en: Catalogue = {
+  "accounting.h.bankOverdrafts": "Bank overdrafts",
+  "accounting.h.bequestsForSale": "Goods received by bequest or donation, to be sold",
   "accounting.bank.err.refused": "Statement refused: {count} error(s), nothing was imported.",
   "accounting.bank.err.notOfx": "This file is not an OFX statement (no <OFX> tag).",
   "accounting.bank.err.notCamt": "This file is not a CAMT.053 statement (no <BkToCstmrStmt> or <Stmt>).",
