@@ -149,12 +149,21 @@ export interface FecEntry {
   lines: Array<LineInput & { accountLabel: string; thirdPartyLabel: string; fileLine: number; lettering: string | null; letteredOn: string | null }>;
 }
 
+// A FEC repeats a few hundred dates over a million lines: each is checked once.
+const ymdSeen = new Map<string, string | null>();
 function parseYmd(s: string): string | null {
+  const known = ymdSeen.get(s);
+  if (known !== undefined) return known;
   const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s.trim());
-  if (!m) return null;
-  const iso = `${m[1]}-${m[2]}-${m[3]}`;
-  const d = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso ? iso : null;
+  let iso: string | null = null;
+  if (m) {
+    const candidate = `${m[1]}-${m[2]}-${m[3]}`;
+    const d = new Date(`${candidate}T00:00:00Z`);
+    iso = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === candidate ? candidate : null;
+  }
+  if (ymdSeen.size > 100_000) ymdSeen.clear();
+  ymdSeen.set(s, iso);
+  return iso;
 }
 
 function parseFecAmount(s: string): number | null {
