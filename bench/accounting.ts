@@ -1,6 +1,7 @@
 // npm run bench:accounting — 1,000,000 entry lines generated and posted (drafts written, then
 // validated through the numbering trigger, balance checked at commit), then timed: trial
-// balance, general ledger of one account, FEC export (streamed to a file). Prints peak memory.
+// balance, general ledger of one account, FEC export (streamed to a file), FEC import of that
+// file (set-based), trial balance after it. Prints peak memory.
 // Uses PGlite in memory, or the PostgreSQL server of DATABASE_URL. LINES=… to change the size.
 import { openScratchDatabase } from '../src/platform/testing.ts';
 import fs from 'node:fs';
@@ -12,7 +13,7 @@ import type { Handle } from '../src/platform/db.ts';
 import { CLI_ACTOR } from '../src/platform/audit.ts';
 import { addSubAccount, createFiscalYear } from '../src/accounting/books.ts';
 import { trialBalance, generalLedger } from '../src/accounting/reports.ts';
-import { exportFec } from '../src/accounting/fec.ts';
+import { exportFec, importFec } from '../src/accounting/fec.ts';
 
 const LINES = Number(process.env.LINES ?? 1_000_000);
 const PER_ENTRY = 4;
@@ -93,9 +94,19 @@ const fec = await timed('FEC export (streamed to a file)', async () => {
 });
 const fecPeak = peakRss;
 console.log(`  (${fec.lines.toLocaleString('en')} FEC lines, ${(fs.statSync(file).size / 1e6).toFixed(1)} MB; RSS before ${(rssBeforeFec / 1e6).toFixed(0)} MB, peak during export ${(fecPeak / 1e6).toFixed(0)} MB)`);
+// FEC import: the file just exported, read back as another software's history (its entries
+// are not ours to the import, which knows only what it imported itself), posted set-based.
+const rssBeforeImport = process.memoryUsage().rss;
+peakRss = rssBeforeImport;
+const imported = await timed(`FEC import of ${fec.lines.toLocaleString('en')} lines`, () => importFec(db, CLI_ACTOR, fs.readFileSync(file)));
+if (!imported.ok) throw new Error(`FEC import refused: ${JSON.stringify(imported.errors.slice(0, 5))}`);
+const importPeak = peakRss;
+console.log(`  (${imported.entries.toLocaleString('en')} entries, ${imported.lines.toLocaleString('en')} lines; RSS before ${(rssBeforeImport / 1e6).toFixed(0)} MB, peak during import ${(importPeak / 1e6).toFixed(0)} MB)`);
+const tb2 = await timed('trial balance after the import (ANALYZEd)', () => trialBalance(db, { from: fy.starts_on, to: fy.ends_on }));
+if (tb2.totals.debit !== 2 * tb.totals.debit) throw new Error('the import did not double the trial balance');
 fs.rmSync(dir, { recursive: true });
 clearInterval(sampler);
 sample();
-console.log(`  peak RSS of the whole run: ${(Math.max(peakRss, fecPeak) / 1e6).toFixed(0)} MB`);
+console.log(`  peak RSS of the whole run: ${(Math.max(peakRss, fecPeak, importPeak) / 1e6).toFixed(0)} MB`);
 // drop() closes the handle first (see open()); closing PGlite twice throws.
 await drop();

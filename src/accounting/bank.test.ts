@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachDatabase } from '../platform/testing.ts';
 import { addSubAccount, validateEntry } from './books.ts';
-import { importStatement, matchStatementLines, parseBankCsv, parseCamt053, parseOfx, reconciliation } from './bank.ts';
+import { importBankFile, importStatement, matchStatementLines, parseBankCsv, parseCamt053, parseOfx, reconciliation, StatementRefused } from './bank.ts';
 import { aFiscalYear, aValidatedEntry, simpleLines, TREASURER } from './testing.ts';
 
 const OFX = `OFXHEADER:100
@@ -98,6 +98,15 @@ forEachDatabase('bank pages', (t) => {
       assert.match(page, /id="col-amount"[^>]*value="3"/);
       const rec = await (await web.get(`/accounting/bank/${bank.id}/reconcile?asOf=2025-10-31&balance=11,80`)).text();
       assert.match(rec, /CB INCONEGUT/);
+      // An impossible date and a short row: the page lists them by line, in French; nothing is imported.
+      form.set('file', new File(['Date;Libellé;Montant\n08/10/2025;VIR COTIS FAMILHA BOSC;15,00\n31/02/2026;CB;-1,00\n09/10/2025;COURT\n'], 'releve-faux.csv', { type: 'text/csv' }));
+      const refused = await web.postMultipart('/accounting/bank/import', form);
+      assert.equal(refused.status, 400);
+      const refusedPage = await refused.text();
+      assert.match(refusedPage, /Relevé refusé : 2 erreur\(s\), rien n(&#39;|')a été importé/);
+      assert.match(refusedPage, /<td class="num">3<\/td><td>Date « 31\/02\/2026 » invalide/);
+      assert.match(refusedPage, /<td class="num">4<\/td><td>2 colonne\(s\) seulement : la correspondance des colonnes en demande 3\.<\/td>/);
+      assert.equal(await db.selectFrom('bank_statement_line').select('id').where('label', 'like', '%BOSC%').executeTakeFirst(), undefined);
       // A statement over 5 MB is refused with its size and the limit; nothing more is imported.
       form.set('file', new File([Buffer.alloc(5 * 1024 * 1024 + 1, 0x41)], 'enorme.csv', { type: 'text/csv' }));
       const big = await web.postMultipart('/accounting/bank/import', form);
@@ -107,5 +116,66 @@ forEachDatabase('bank pages', (t) => {
     } finally {
       await app.close();
     }
+  });
+});
+
+const refusal = (f: () => unknown) => {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof StatementRefused) return err.errors.map((e) => [e.line, e.key, e.params]);
+    throw err;
+  }
+  assert.fail('the statement was not refused');
+};
+
+test('a statement cut short, garbage, an impossible date or a short row is refused whole, each problem with its line', () => {
+  // A CAMT.053 cut in its third entry: refused, not two entries out of three.
+  const cut = CAMT.replace('</Stmt></BkToCstmrStmt></Document>', '<Ntry><Amt Ccy="EUR">9.99</Amt><CdtDbtInd>DBIT</CdtDbtInd><BookgDt><Dt>2025-11-2');
+  assert.deepEqual(refusal(() => parseCamt053(cut)), [
+    [6, 'accounting.bank.err.truncated', { tag: '<Ntry>' }],
+    [6, 'accounting.bank.err.truncated', { tag: '<Stmt>' }],
+    [6, 'accounting.bank.err.truncated', { tag: '<BkToCstmrStmt>' }],
+    [6, 'accounting.bank.err.truncated', { tag: '<Document>' }],
+  ]);
+  assert.deepEqual(refusal(() => parseCamt053('<?xml version="1.0"?><html><body>Erreur 502</body></html>')), [[1, 'accounting.bank.err.notCamt', {}]]);
+  assert.deepEqual(refusal(() => parseOfx('%PDF-1.4 garbage')), [[1, 'accounting.bank.err.notOfx', {}]]);
+  const badCamt = CAMT.replace('<Dt>2025-11-20</Dt>', '<Dt>2025-02-31</Dt>').replace('<CdtDbtInd>CRDT</CdtDbtInd><BookgDt>', '<CdtDbtInd>CREDIT</CdtDbtInd><BookgDt>');
+  assert.deepEqual(refusal(() => parseCamt053(badCamt)), [
+    [4, 'accounting.bank.err.side', { value: 'CREDIT' }],
+    [5, 'accounting.bank.err.date', { value: '2025-02-31', format: 'AAAA-MM-JJ' }],
+  ]);
+  const ofxCut = OFX.slice(0, OFX.indexOf('<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20251031'));
+  assert.deepEqual(refusal(() => parseOfx(ofxCut)).map((e) => e[1]), ['accounting.bank.err.truncated', 'accounting.bank.err.truncated']);
+  assert.deepEqual(refusal(() => parseOfx(OFX.replace('20251012', '20251312'))), [[5, 'accounting.bank.err.date', { value: '20251312', format: 'AAAAMMJJ' }]]);
+  const mapping = { delimiter: ';', skipRows: 1, date: 0, dateFormat: 'DD/MM/YYYY' as const, label: 1, amount: 2 };
+  const csv = 'Date;Libellé;Montant\n31/02/2026;CB PAPETARIA;-12,50\n05/13/2026;VIR;10,00\n06/03/2026;COURT\n07/03/2026;CB;douze\n08/03/2026;BON;1,00\n';
+  assert.deepEqual(refusal(() => parseBankCsv(csv, mapping)), [
+    [2, 'accounting.bank.err.date', { value: '31/02/2026', format: 'JJ/MM/AAAA' }],
+    [3, 'accounting.bank.err.date', { value: '05/13/2026', format: 'JJ/MM/AAAA' }],
+    [4, 'accounting.bank.err.short', { count: 2, needed: 3 }],
+    [5, 'accounting.bank.err.amount', { value: 'douze' }],
+  ]);
+});
+
+forEachDatabase('bank statements are all or nothing', (t) => {
+  test('a statement with a line in no fiscal year imports nothing, and the next good upload is applied whole', async () => {
+    const { db } = t();
+    await aFiscalYear(db);
+    await addSubAccount(db, TREASURER, '5122', 'Banca Postala');
+    const bank = await db.insertInto('bank_account').values({ account_number: '5122', label: 'Banca Postala' }).returningAll().executeTakeFirstOrThrow();
+    await db.insertInto('bank_rule').values({ bank_account_id: bank.id, pattern: 'FRAIS', account_number: '627' }).execute();
+    const late = OFX.replace('20251031', '20270105');
+    const count = async () => Number((await db.selectFrom('bank_statement_line').select((eb) => eb.fn.countAll().as('n')).where('bank_account_id', '=', bank.id).executeTakeFirstOrThrow()).n);
+    await assert.rejects(importBankFile(db, TREASURER, bank.id, 'ofx', parseOfx(late)), (err: unknown) => {
+      assert.ok(err instanceof StatementRefused);
+      assert.deepEqual(err.errors, [{ line: 6, key: 'accounting.bank.err.noYear', params: { date: '2027-01-05' } }]);
+      return true;
+    });
+    assert.equal(await count(), 0);
+    assert.equal((await db.selectFrom('entry').select('id').execute()).length, 0);
+    const r = await importBankFile(db, TREASURER, bank.id, 'ofx', parseOfx(OFX));
+    assert.deepEqual(r, { imported: 3, duplicates: 0, matched: 0, drafted: 1, unmatched: 2 });
+    assert.equal(await count(), 3);
   });
 });

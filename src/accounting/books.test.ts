@@ -219,9 +219,8 @@ forEachDatabase('accounting: closing and lettering', (t) => {
     const fy = await db.selectFrom('fiscal_year').select('id').where('starts_on', '=', '2024-09-01').executeTakeFirstOrThrow();
     const open = await openItems(db, { thirdParty: 'FAM-ESTIVE', fiscalYearId: fy.id });
     assert.equal(open.length, 2);
-    const code = await letter(db, TREASURER, open.map((l) => l.id), '2025-09-02');
-    assert.equal(code, 'A');
-    assert.equal((await openItems(db, { thirdParty: 'FAM-ESTIVE', fiscalYearId: fy.id })).length, 0);
+    // The year is closed: its lettering is its FEC's and no longer changes.
+    await assert.rejects(letter(db, TREASURER, open.map((l) => l.id), '2025-09-02'), /letteringClosed/);
     // A partial payment in the new year does not settle the carried-forward debt.
     await aValidatedEntry(db, { journal: 'BQ', date: '2025-10-01', label: 'Acompte Bosc', lines: [
       { account: '512', debit: 3000, credit: 0 },
@@ -231,9 +230,21 @@ forEachDatabase('accounting: closing and lettering', (t) => {
     const bosc = await openItems(db, { thirdParty: 'FAM-BOSC', fiscalYearId: next.id });
     assert.equal(bosc.length, 2);
     await assert.rejects(letter(db, TREASURER, bosc.map((l) => l.id), '2025-10-02'), /letterUnbalanced/);
+    await aValidatedEntry(db, { journal: 'BQ', date: '2025-10-15', label: 'Solde Bosc', lines: [
+      { account: '512', debit: 5000, credit: 0 },
+      { account: '4111', thirdParty: 'FAM-BOSC', debit: 0, credit: 5000 },
+    ] });
+    const settled = await openItems(db, { thirdParty: 'FAM-BOSC', fiscalYearId: next.id });
+    assert.equal(await letter(db, TREASURER, settled.map((l) => l.id), '2025-10-16'), 'A');
+    assert.equal((await openItems(db, { thirdParty: 'FAM-BOSC', fiscalYearId: next.id })).length, 0);
     // Lettering is checked at commit in the database too.
+    const extra = await aValidatedEntry(db, { journal: 'BQ', date: '2025-11-01', label: 'Avance Bosc', lines: [
+      { account: '512', debit: 1000, credit: 0 },
+      { account: '4111', thirdParty: 'FAM-BOSC', debit: 0, credit: 1000 },
+    ] });
+    const extraLine = await db.selectFrom('entry_line').select('id').where('entry_id', '=', extra.id).where('account_number', '=', '4111').executeTakeFirstOrThrow();
     await assert.rejects(
-      sql`insert into lettering (line_id, account_number, code, lettered_on) values (${bosc[0]!.id}, '4111', 'ZZ', '2025-09-02')`.execute(db),
+      sql`insert into lettering (line_id, account_number, code, lettered_on) values (${extraLine.id}, '4111', 'ZZ', '2025-09-02')`.execute(db),
       /does not balance/,
     );
   });

@@ -6,7 +6,7 @@ import { actorOf, requireViewer } from '../platform/web/guards.ts';
 import { intParam } from '../platform/web/forms.tsx';
 import { InvalidInput } from '../platform/errors.ts';
 import { accountingRole, requireEntries, requireRead, requireTreasurer } from './access.ts';
-import { closeFiscalYear, letter, openItems, yearOf } from './books.ts';
+import { closeFiscalYear, letter, openItems, unletter, yearOf } from './books.ts';
 import { displayCents } from './money.ts';
 
 export function booksRoutes(app: Hono<AppEnv>) {
@@ -106,5 +106,18 @@ export function booksRoutes(app: Hono<AppEnv>) {
     const ids = (Array.isArray(raw) ? raw : [raw]).map((x) => Number(x)).filter((n) => Number.isSafeInteger(n) && n > 0);
     const code = await letter(deps.db, actorOf(v), ids, new Date().toISOString().slice(0, 10));
     return c.redirect(`/accounting/open-items?lettered=${code}`, 303);
+  });
+
+  // Délettrage: a lettering of an open year is removed; one of a closed year is refused with
+  // the plain reason (its FEC is the one of the closing), as the schema refuses it (0044).
+  app.post('/accounting/open-items/unletter', async (c) => {
+    const v = requireViewer(c);
+    const { deps } = c.get('rc');
+    requireTreasurer(await accountingRole(deps.db, v.personId));
+    const body = await c.req.parseBody();
+    const account = typeof body.account === 'string' ? body.account.trim() : '';
+    const code = typeof body.code === 'string' ? body.code.trim() : '';
+    await unletter(deps.db, actorOf(v), account, code);
+    return c.redirect('/accounting/open-items', 303);
   });
 }

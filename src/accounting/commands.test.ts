@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +41,7 @@ forEachDatabase('ostal accounting', (t) => {
     fs.writeFileSync(bad, fs.readFileSync(file, 'latin1').replace('40,00', '41,00'), 'latin1');
     const code = await command('accounting', 'fec', 'import').run(env, [bad], {});
     assert.equal(code, 1);
-    assert.match(out.join('\n'), /line 2: entry BQ 1 does not balance[\s\S]*nothing was imported/);
+    assert.match(out.join('\n'), /line 2: entry BQ 1 does not balance[\s\S]*nothing was imported/i);
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -65,7 +66,7 @@ forEachDatabase('ostal accounting', (t) => {
     fs.writeFileSync(goodFile, good);
     // Each line of 5121 and 756 lettered Z on its own account: neither settles, so refused line by line.
     assert.equal(await command('accounting', 'fec', 'import').run(env, [goodFile], {}), 1);
-    assert.match(out.join('\n'), /line 2: lettering Z of account 5121 does not settle[\s\S]*line 3: lettering Z of account 756/);
+    assert.match(out.join('\n'), /line 2: lettering Z of account 5121 does not settle[\s\S]*line 3: lettering Z of account 756/i);
     const plain = text.replaceAll('|1|2027', '|9|2027');
     fs.writeFileSync(goodFile, plain);
     assert.equal(await command('accounting', 'fec', 'import').run(env, [goodFile], { json: true }), 0);
@@ -75,5 +76,23 @@ forEachDatabase('ostal accounting', (t) => {
     const next = await db.selectFrom('fiscal_year').select(['starts_on', 'ends_on', 'status']).where('starts_on', '=', '2028-04-01').executeTakeFirstOrThrow();
     assert.deepEqual(next, { starts_on: '2028-04-01', ends_on: '2029-03-31', status: 'open' });
     fs.rmSync(dir, { recursive: true });
+  });
+
+  test('accounting check compares our trial balance with hledger, and says plainly when hledger is missing', async (tc) => {
+    const { db, handle } = t();
+    const { env, out } = cliEnv({ db, handle });
+    assert.equal(await command('accounting', 'check').run(env, [], { year: '2026', hledger: '/nonexistent/hledger' }), 2);
+    assert.match(out.pop()!, /^hledger is not installed .*nothing was compared/);
+    if (spawnSync('hledger', ['--version']).status !== 0) {
+      tc.skip('hledger is not installed: install the Debian package hledger to run this check');
+      return;
+    }
+    assert.equal(await command('accounting', 'check').run(env, [], { year: '2026' }), 0);
+    assert.match(out.pop()!, /hledger agrees with our trial balance on all \d+ accounts/);
+    await command('accounting', 'check').run(env, [], { year: '2026', json: true });
+    const r = JSON.parse(out.pop()!);
+    assert.equal(r.hledger, true);
+    assert.deepEqual(r.differences, []);
+    assert.ok(r.accounts >= 2);
   });
 });

@@ -9,6 +9,7 @@ import { closeFiscalYear, createFiscalYear, yearEndingIn } from './books.ts';
 import { associationSiren, exportFec, fecFileName, importFec } from './fec.ts';
 import { displayCents } from './money.ts';
 import { trialBalance } from './reports.ts';
+import { compareWithHledger } from './hledger.ts';
 
 function yearOption(opts: Record<string, string | boolean | undefined>): number {
   const y = typeof opts.year === 'string' ? Number(opts.year) : NaN;
@@ -84,6 +85,33 @@ export const accountingCommands: CliCommand[] = [
       }
       for (const r of tb.rows) env.print(`${r.account.padEnd(10)} ${r.label.slice(0, 40).padEnd(40)} ${displayCents(r.debit).padStart(16)} ${displayCents(r.credit).padStart(16)}`);
       env.print(`${''.padEnd(51)} ${displayCents(tb.totals.debit).padStart(16)} ${displayCents(tb.totals.credit).padStart(16)}`);
+    },
+  },
+  {
+    words: ['accounting', 'check'],
+    args: '',
+    summary: "Compare the trial balance of the fiscal year closing in YYYY with hledger's on the same books (needs hledger installed).",
+    options: {
+      year: { type: 'string', description: 'calendar year in which the fiscal year closes' },
+      hledger: { type: 'string', description: 'the hledger program to run (default: hledger on the PATH)' },
+    },
+    async run(env, _args, opts) {
+      const fy = await yearEndingIn(env.db, yearOption(opts));
+      const program = typeof opts.hledger === 'string' ? opts.hledger : 'hledger';
+      const r = await compareWithHledger(env.db, { from: fy.starts_on, to: fy.ends_on }, program);
+      const fiscalYear = { startsOn: fy.starts_on, endsOn: fy.ends_on, status: fy.status };
+      if (!r) {
+        if (opts.json) env.json({ fiscalYear, hledger: false });
+        else env.print(`hledger is not installed (no "${program}" to run), so nothing was compared. Install it (Debian: apt install hledger) and run the check again.`);
+        return 2;
+      }
+      if (opts.json) env.json({ fiscalYear, hledger: true, unit: 'cents', ...r });
+      else if (r.differences.length === 0) env.print(`Fiscal year ${fy.starts_on} – ${fy.ends_on}: hledger agrees with our trial balance on all ${r.accounts} accounts.`);
+      else {
+        for (const d of r.differences) env.print(`${d.account.padEnd(10)} ours ${d.ours === null ? '—' : displayCents(d.ours)}  hledger ${d.hledger === null ? '—' : displayCents(d.hledger)}`);
+        env.print(`Fiscal year ${fy.starts_on} – ${fy.ends_on}: ${r.differences.length} account(s) differ between our trial balance and hledger's.`);
+      }
+      return r.differences.length === 0 ? 0 : 1;
     },
   },
   {

@@ -58,8 +58,8 @@ test('FEC lettering columns are checked line by line: code, DateLet, and groups 
     row(4, '756', '0,00', '5,00', '', '20251399'),
   ].join('\r\n');
   const { errors } = parseFec(Buffer.from(file));
-  assert.deepEqual(errors.map((e) => e.line), [2, 5, 6, 7, 8, 9]);
-  assert.match(errors[0]!.message, /lettering A of account 4111 does not settle: its lines \(2, 5\) leave 10,00/);
+  assert.deepEqual(errors.map((e) => e.line), [2, 5, 6, 7, 8, 9, 9]);
+  assert.match(errors[0]!.message, /lettering A of account 4111 does not settle: its lines \(2, 5\) leave 10,00/i);
   assert.match(errors[2]!.message, /EcritureLet "B!"/);
   assert.match(errors[3]!.message, /DateLet is given without EcritureLet/);
   assert.match(errors[4]!.message, /EcritureLet "C" has no DateLet/);
@@ -125,10 +125,9 @@ forEachDatabase('FEC and hledger', (t) => {
       assert.deepEqual(r, { ok: true, entries: 5, lines: 10, lettered: 2 });
       const copy = await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' });
       assert.deepEqual(copy, original);
-      // The copy's FEC is the original's, lettering included (all but ValidDate, the day of import).
+      // The copy's FEC is the original's, byte for byte: lettering and ValidDate included.
       const again = await fecOf(other.db, (await other.db.selectFrom('fiscal_year').select('id').executeTakeFirstOrThrow()).id);
-      const cols = (b: Buffer) => iconv.decode(b, 'iso-8859-15').split('\r\n').map((l) => l.split('\t').filter((_, i) => i !== 15).join('\t'));
-      assert.deepEqual(cols(again.bytes), cols(bytes));
+      assert.deepEqual(again.bytes, bytes);
       const groups = await other.db.selectFrom('lettering').select(['account_number', 'code', 'lettered_on', 'lettered_by_label']).execute();
       assert.deepEqual(groups.map((g) => [g.account_number, g.code, g.lettered_on, g.lettered_by_label]), [['4111', 'A', '2025-10-06', TREASURER.label], ['4111', 'A', '2025-10-06', TREASURER.label]]);
       const party = await other.db.selectFrom('third_party').selectAll().executeTakeFirstOrThrow();
@@ -146,14 +145,49 @@ forEachDatabase('FEC and hledger', (t) => {
       const broken = text.map((l, i) => (i === 1 ? l.split('\t').map((f, j) => (j === 13 ? 'A' : j === 14 ? '20251006' : f)).join('\t') : l)).join('\r\n');
       const r3 = await importFec(other.db, TREASURER, iconv.encode(broken, 'iso-8859-15'));
       assert.equal(r3.ok, false);
-      assert.ok(!r3.ok && r3.errors.some((e) => e.line === 2 && /lettering A of account/.test(e.message)), JSON.stringify(r3));
+      assert.ok(!r3.ok && r3.errors.some((e) => e.line === 2 && /lettering A of account/i.test(e.message)), JSON.stringify(r3));
       assert.deepEqual(await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' }), before);
       assert.equal((await other.db.selectFrom('lettering').select('line_id').execute()).length, 2);
-      // The same file again: its letter A meets the A already used on 4111 and becomes B.
-      const r4 = await importFec(other.db, TREASURER, bytes);
+      // The same file again is refused, and so is any entry of it in another file: nothing doubles.
+      const twice = await importFec(other.db, TREASURER, bytes);
+      assert.ok(!twice.ok && twice.errors.length === 1 && twice.errors[0]!.key === 'accounting.fec.err.fileImported', JSON.stringify(twice));
+      const oneAgain = iconv.decode(bytes, 'iso-8859-15').split('\r\n').filter((l, i) => i === 0 || l.startsWith('BQ\tBanque\t1\t') || l === '').join('\r\n');
+      const partly = await importFec(other.db, TREASURER, iconv.encode(oneAgain, 'iso-8859-15'));
+      assert.ok(!partly.ok, JSON.stringify(partly));
+      assert.match(partly.errors[0]!.message, /^Entry BQ 1 of the fiscal year 2025-09-01 – 2026-08-31 was already imported on \d{4}-\d{2}-\d{2}/);
+      assert.deepEqual(await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' }), before);
+      // Other entries (other numbers) with the same letter: A is taken on 4111 and becomes B.
+      const renumbered = iconv.decode(bytes, 'iso-8859-15').split('\r\n').map((l, i) => (i === 0 || !l ? l : l.split('\t').map((f, j) => (j === 2 ? `N${f}` : f)).join('\t'))).join('\r\n');
+      const r4 = await importFec(other.db, TREASURER, iconv.encode(renumbered, 'iso-8859-15'));
       assert.ok(r4.ok && r4.lettered === 2);
       const codes = await other.db.selectFrom('lettering').select('code').orderBy('line_id').execute();
       assert.deepEqual(codes.map((c) => c.code), ['A', 'A', 'B', 'B']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a FEC in the Montant/Sens layout of article A47 A-1 is read as Debit/Credit, and keeps its ValidDate', async () => {
+    const { handle } = t();
+    const { openTestDatabase } = await import('../platform/testing.ts');
+    const other = await openTestDatabase(handle.kind);
+    try {
+      await createFiscalYear(other.db, TREASURER, '2025-09-01', '2026-08-31');
+      const header = FEC_COLUMNS.map((c) => (c === 'Debit' ? 'Montant' : c === 'Credit' ? 'Sens' : c)).join('\t');
+      const row = (n: number, account: string, amount: string, sens: string, valid: string) =>
+        `VT\tVentes\t${n}\t20250915\t${account}\tCompte\t\t\tF${n}\t20250915\tCotisation\t${amount}\t${sens}\t\t\t${valid}\t\t`;
+      const file = [header, row(1, '512', '45,00', 'D', '20250920'), row(1, '756', '45,00', 'C', '20250920'), row(2, '6064', '12,50', 'D', '20251002'), row(2, '512', '12,50', 'C', '20251002'), ''].join('\r\n');
+      const r = await importFec(other.db, TREASURER, Buffer.from(file));
+      assert.deepEqual(r, { ok: true, entries: 2, lines: 4, lettered: 0 });
+      const tb = await trialBalance(other.db, { from: '2025-09-01', to: '2026-08-31' });
+      assert.deepEqual(tb.rows.map((x) => [x.account, x.debit, x.credit]), [['512', 4500, 1250], ['6064', 1250, 0], ['756', 0, 4500]]);
+      const fy = await other.db.selectFrom('fiscal_year').select('id').executeTakeFirstOrThrow();
+      const out = iconv.decode((await fecOf(other.db, fy.id)).bytes, 'iso-8859-15').split('\r\n').filter(Boolean).slice(1);
+      assert.deepEqual(out.map((l) => l.split('\t')[15]), ['20250920', '20250920', '20251002', '20251002']);
+      const bad = [header, row(1, '512', '45,00', 'X', '20250920'), row(1, '756', '-45,00', 'C', '20250920')].join('\r\n');
+      const r2 = await importFec(other.db, TREASURER, Buffer.from(bad));
+      assert.ok(!r2.ok);
+      assert.deepEqual(r2.errors.map((e) => [e.line, e.key]), [[2, 'accounting.fec.err.sens'], [3, 'accounting.fec.err.sens']]);
     } finally {
       await other.close();
     }

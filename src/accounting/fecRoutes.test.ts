@@ -52,7 +52,7 @@ forEachDatabase('accounting FEC pages and audit trail', (t) => {
       res = await web.postMultipart('/accounting/fec/import', f);
       assert.equal(res.status, 400);
       let page = await res.text();
-      assert.match(page, /<td class="num">2<\/td><td>journal OD is not open to this import \(only EC\)<\/td>/);
+      assert.match(page, /<td class="num">2<\/td><td>Le journal OD n(&#39;|')est pas ouvert à cet import \(seulement EC\)\.<\/td>/);
       assert.match(page, /<td class="num">3<\/td>/);
       assert.doesNotMatch(page, /<td class="num">4<\/td>/);
       const unbalanced = [header, row('EC', 1, '6064', '10,00', '0,00'), row('EC', 1, '408', '0,00', '9,00')].join('\r\n');
@@ -61,7 +61,7 @@ forEachDatabase('accounting FEC pages and audit trail', (t) => {
       res = await web.postMultipart('/accounting/fec/import', f);
       assert.equal(res.status, 400);
       page = await res.text();
-      assert.match(page, /<td class="num">2<\/td><td>entry EC 1 does not balance<\/td>/);
+      assert.match(page, /<td class="num">2<\/td><td>L(&#39;|')écriture EC 1 n(&#39;|')est pas équilibrée \(débit 10,00, crédit 9,00\)\.<\/td>/);
       assert.match(page, /rien n&#39;a été importé/);
       assert.equal((await db.selectFrom('entry').select('id').where('journal_code', '=', 'EC').execute()).length, 0);
       // A sub-account the books do not have is not created by the accountant's upload.
@@ -70,7 +70,7 @@ forEachDatabase('accounting FEC pages and audit trail', (t) => {
       f.set('file', new File([newAccount], 'reg.txt'));
       res = await web.postMultipart('/accounting/fec/import', f);
       assert.equal(res.status, 400);
-      assert.match(await res.text(), /<td class="num">2<\/td><td>account 60641 does not exist in these books: the treasurer adds it first<\/td>/);
+      assert.match(await res.text(), /<td class="num">2<\/td><td>Le compte 60641 n(&#39;|')existe pas dans ces comptes : le trésorier l(&#39;|')ajoute d(&#39;|')abord\.<\/td>/);
       assert.equal(await db.selectFrom('account').select('number').where('number', '=', '60641').executeTakeFirst(), undefined);
       const good = [header, row('EC', 7, '6064', '5,00', '0,00'), row('EC', 7, '408', '0,00', '5,00')].join('\r\n');
       f = form();
@@ -80,6 +80,16 @@ forEachDatabase('accounting FEC pages and audit trail', (t) => {
       assert.match(await (await web.get(res.headers.get('location')!)).text(), /1 écriture\(s\), 2 ligne\(s\) importées et validées/);
       const ec = await db.selectFrom('entry').selectAll().where('journal_code', '=', 'EC').executeTakeFirstOrThrow();
       assert.deepEqual([ec.status, ec.number, ec.source_ref, ec.created_by_label], ['validated', 3, 'EC:7', 'Clara Comptabla']);
+      // The same entry again, in another file: refused by name, in French, nothing doubled.
+      const again = [header, row('EC', 7, '6064', '5,00', '0,00'), row('EC', 7, '408', '0,00', '5,00'), ''].join('\r\n');
+      f = form();
+      f.set('file', new File([again], 'reg-bis.txt'));
+      res = await web.postMultipart('/accounting/fec/import', f);
+      assert.equal(res.status, 400);
+      page = await res.text();
+      assert.match(page, /<td class="num">2<\/td><td>L(&#39;|')écriture EC 7 de l(&#39;|')exercice 2037-07-01 – 2038-06-30 a déjà été importée le \d{4}-\d{2}-\d{2}/);
+      assert.doesNotMatch(page, /already imported|duplicate key/);
+      assert.equal((await db.selectFrom('entry').select('id').where('journal_code', '=', 'EC').execute()).length, 1);
 
       // The audit trail shows who did what; board members see neither it nor the FEC.
       const audit = await (await web.get('/accounting/audit')).text();

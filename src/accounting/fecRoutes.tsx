@@ -57,7 +57,7 @@ async function fecPage(c: Context<AppEnv>, errors: FecError[] | null = null, sta
           <div class="table-wrap">
             <table>
               <thead><tr><th>{t('accounting.fec.line')}</th><th>{t('accounting.fec.problem')}</th></tr></thead>
-              <tbody>{errors.slice(0, 1000).map((e) => <tr><td class="num">{e.line}</td><td>{e.message}</td></tr>)}</tbody>
+              <tbody>{errors.slice(0, 1000).map((e) => <tr><td class="num">{e.line}</td><td>{t(e.key, e.params)}</td></tr>)}</tbody>
             </table>
           </div>
         </>

@@ -12,7 +12,7 @@ import { InvalidInput } from '../platform/errors.ts';
 import { accountingRole, requireEntries, requireRead, type AccountingRole } from './access.ts';
 import { isCalendarDate, yearOf } from './books.ts';
 import { displayCents } from './money.ts';
-import { familiesSummed, generalLedger, journalReport, sectionReport, trialBalance } from './reports.ts';
+import { balanceSheetRows, familiesSummed, generalLedger, journalReport, sectionReport, trialBalance } from './reports.ts';
 import {
   balanceSheetDoc, csvFileName, incomeStatementDoc, journalDoc, ledgerDoc, sectionsDoc, toCsv, trialBalanceDoc, withoutEntryLinks,
   type Cell, type ReportDoc,
@@ -145,9 +145,9 @@ interface Built {
 }
 
 /** The trial balance rows; a reader of the summaries gets the families' sub-accounts summed up. */
-async function balanceRows(c: Ctx, p: ReportPeriod, role: AccountingRole) {
+async function balanceRows(c: Ctx, p: ReportPeriod, role: AccountingRole, perThirdParty = false) {
   const db = c.get('rc').deps.db;
-  const { rows } = await trialBalance(db, p);
+  const rows = perThirdParty ? await balanceSheetRows(db, p) : (await trialBalance(db, p)).rows;
   if (role.readsEntries) return rows;
   const labels = new Map((await db.selectFrom('account').select(['number', 'label']).where('number', 'like', '41_').execute()).map((a) => [a.number, a.label]));
   return familiesSummed(rows, (account) => labels.get(account) ?? account);
@@ -284,7 +284,7 @@ export function reportRoutes(app: Hono<AppEnv>) {
   // The balance sheet is the whole association's: no section filter.
   report(app, '/accounting/balance-sheet', async (c, p, role) => {
     const { t } = c.get('rc');
-    return { title: t('accounting.balanceSheet'), doc: balanceSheetDoc(t, await balanceRows(c, { from: p.from, to: p.to }, role)) };
+    return { title: t('accounting.balanceSheet'), doc: balanceSheetDoc(t, await balanceRows(c, { from: p.from, to: p.to }, role, true)) };
   });
 
   report(app, '/accounting/sections', async (c, p) => {

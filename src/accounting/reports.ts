@@ -216,6 +216,7 @@ export const IN_KIND_CONTRIBUTIONS: Heading[] = [{ key: 'inKindContributions', p
 export const ASSETS: Heading[] = [
   { key: 'intangible', prefixes: ['20', '280', '290'] },
   { key: 'tangible', prefixes: ['21', '22', '23', '281', '282', '291'] },
+  { key: 'bequestsForSale', prefixes: ['24', '294'] },
   { key: 'financialAssets', prefixes: ['26', '27', '296', '297'] },
   { key: 'stocks', prefixes: ['3'] },
   { key: 'receivables', prefixes: ['409', '41', '42', '43', '44', '45', '46', '47', '49'] },
@@ -230,6 +231,8 @@ export const LIABILITIES: Heading[] = [
   { key: 'dedicatedFunds', prefixes: ['19'] },
   { key: 'provisions', prefixes: ['15'] },
   { key: 'borrowings', prefixes: ['16', '17', '18'] },
+  // An overdrawn bank account: a debt to the bank (concours bancaires courants), not a negative asset.
+  { key: 'bankOverdrafts', prefixes: ['51'] },
   { key: 'suppliers', prefixes: ['40'] },
   { key: 'otherDebts', prefixes: ['41', '42', '43', '44', '45', '46', '47'] },
   { key: 'deferredIncome', prefixes: ['487'] },
@@ -269,16 +272,34 @@ export function incomeStatement(rows: readonly TrialBalanceRow[]) {
 }
 
 /**
- * Bilan: third-party accounts go to assets or liabilities by the sign of their balance; the
- * year's result (classes 6 and 7 not yet closed) is shown among own funds.
+ * Bilan: each third party of a third-party account (class 4) goes to assets or liabilities by
+ * the sign of its own balance — a household in credit is a debt, not a smaller receivable —
+ * given rows per (account, third party) (balanceSheetRows); an overdrawn bank account (51…
+ * with a credit balance) is a debt to the bank. The year's result (classes 6 and 7 not yet
+ * closed) is shown among own funds.
  */
 export function balanceSheet(rows: readonly TrialBalanceRow[]) {
   const sheet = rows.filter((r) => /^[1-5]/.test(r.account));
-  const thirdParty = (a: string) => /^4/.test(a);
-  const assetRows = sheet.filter((r) => (thirdParty(r.account) ? r.balance > 0 : /^[2-5]/.test(r.account)));
-  const liabilityRows = sheet.filter((r) => (thirdParty(r.account) ? r.balance < 0 : /^1/.test(r.account)));
-  const assets = gather(ASSETS, assetRows, (r) => r.balance);
-  const liabilities = gather(LIABILITIES, liabilityRows, (r) => -r.balance);
+  const side = (r: TrialBalanceRow): 'asset' | 'liability' | null => {
+    if (/^4/.test(r.account) || /^51/.test(r.account)) return r.balance > 0 ? 'asset' : r.balance < 0 ? 'liability' : null;
+    return /^1/.test(r.account) ? 'liability' : 'asset';
+  };
+  // One line per account and side: the third parties of an account are summed on each side.
+  const merge = (want: 'asset' | 'liability') => {
+    const byAccount = new Map<string, TrialBalanceRow>();
+    for (const r of sheet) {
+      if (side(r) !== want) continue;
+      const m = byAccount.get(r.account);
+      if (m) {
+        m.debit += r.debit;
+        m.credit += r.credit;
+        m.balance += r.balance;
+      } else byAccount.set(r.account, { account: r.account, label: r.label, debit: r.debit, credit: r.credit, balance: r.balance });
+    }
+    return [...byAccount.values()];
+  };
+  const assets = gather(ASSETS, merge('asset'), (r) => r.balance);
+  const liabilities = gather(LIABILITIES, merge('liability'), (r) => -r.balance);
   const yearResult = incomeStatement(rows).result;
   if (yearResult !== 0) {
     const slot = liabilities.find((l) => l.key === 'result')!;
@@ -286,6 +307,35 @@ export function balanceSheet(rows: readonly TrialBalanceRow[]) {
     slot.accounts.push({ account: '', label: '', amount: yearResult });
   }
   return { assets, liabilities, totalAssets: total(assets), totalLiabilities: total(liabilities) };
+}
+
+/**
+ * The rows the balance sheet needs: the trial balance, with the third-party accounts (class 4)
+ * split per third party so that debtors and creditors fall on their own side.
+ */
+export async function balanceSheetRows(db: Queryable, p: Period): Promise<TrialBalanceRow[]> {
+  const rows = await db
+    .selectFrom('entry_line as l')
+    .innerJoin('entry as e', 'e.id', 'l.entry_id')
+    .innerJoin('account as a', 'a.number', 'l.account_number')
+    .select([
+      'l.account_number',
+      'a.label',
+      sql<string | null>`case when l.account_number like '4%' then l.third_party_code end`.as('third_party'),
+      sql<string>`sum(l.debit_cents)`.as('debit'),
+      sql<string>`sum(l.credit_cents)`.as('credit'),
+    ])
+    .where('e.entry_date', '>=', p.from)
+    .where('e.entry_date', '<=', p.to)
+    .where('e.status', 'in', p.includeDrafts ? ['validated', 'draft'] : ['validated'])
+    .groupBy(['l.account_number', 'a.label', sql`case when l.account_number like '4%' then l.third_party_code end`])
+    .orderBy('l.account_number')
+    .execute();
+  return rows.map((r) => {
+    const debit = Number(r.debit);
+    const credit = Number(r.credit);
+    return { account: r.account_number, label: r.label, debit, credit, balance: debit - credit };
+  });
 }
 
 /** Charges and products per analytic section (lines without a section under ''). */

@@ -41,6 +41,7 @@ export interface AccountingTables extends BankTables {
     created_by_label: Generated<string>;
     reverses_entry_id: number | null;
     source_ref: string | null;
+    valid_date: ColumnType<string | null, string | null | undefined, string | null>;
   };
   entry_line: {
     id: Id;
@@ -54,6 +55,8 @@ export interface AccountingTables extends BankTables {
     section_code: string | null;
   };
   lettering: { line_id: number; account_number: string; code: string; lettered_on: string; lettered_by_label: Generated<string> };
+  fec_import: { id: Id; sha256: string; imported_at: Timestamp; imported_by_label: Generated<string>; entries: number; lines: number };
+  fec_imported_entry: { fiscal_year_id: number; journal_code: string; source_number: string; entry_id: number; fec_import_id: number };
   attachment_blob: { sha256: string; content: Bytes; byte_size: number; media_type: Generated<string>; created_at: Timestamp };
   entry_attachment: { entry_id: number; sha256: string; filename: string; added_at: Timestamp; added_by_label: Generated<string> };
 }
