@@ -25,7 +25,7 @@ input[type=text],input[type=email],input[type=search],input[type=tel],input[type
 footer select{width:auto}
 input.code{font-size:1.5rem;letter-spacing:.3em;max-width:12rem;font-variant-numeric:tabular-nums}
 .hint{color:var(--muted);font-size:.925rem;margin:.25rem 0}
-.notice{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;border-left:5px solid}
+.notice{padding:.75rem 1rem;border-radius:6px;margin:1rem 0;border-left:5px solid;overflow-wrap:anywhere}
 .notice.ok{background:var(--ok-bg);border-color:var(--ok)}
 .notice.error{background:var(--err-bg);border-color:var(--err)}
 .notice.info{background:var(--accent-bg);border-color:var(--accent)}
