@@ -6,7 +6,8 @@ import type { Queryable } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { InvalidInput, NotFound, type Params } from '../platform/errors.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
-import { createEntry, inTransaction, isCalendarDate } from './books.ts';
+import { createEntry, isCalendarDate } from './books.ts';
+import { inTransaction } from '../platform/db.ts';
 import { parseAmount } from './money.ts';
 
 export interface StatementLine {

@@ -2,15 +2,11 @@
 // open transaction), the actor and the input; checks; writes; records the event.
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Queryable } from '../platform/db.ts';
+import { inTransaction, type Queryable } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import { carryForward, isBalanced, letteringCode, nextYearDates, reversalLines, totals, type AccountBalance, type LineInput } from './rules.ts';
 
-/** Runs fn in a transaction, or in the caller's when there already is one. */
-export function inTransaction<T>(db: Queryable, fn: (trx: Queryable) => Promise<T>): Promise<T> {
-  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
-}
 
 /** A refusal by the database's own rules (triggers, checks), turned into a domain error. */
 export function refusal(err: unknown): Error {

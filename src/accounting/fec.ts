@@ -9,7 +9,7 @@ import { recordEvent, type Actor } from '../platform/audit.ts';
 import { InvalidInput, isUniqueViolation, type Params } from '../platform/errors.ts';
 import { translator, type MessageKey } from '../platform/i18n/index.ts';
 import { decodeText } from '../platform/files.ts';
-import { inTransaction } from './books.ts';
+import { inTransaction } from '../platform/db.ts';
 import { formatCents } from './money.ts';
 import { isBalanced, letteringCode, totals, type LineInput } from './rules.ts';
 

@@ -7,7 +7,8 @@ import type { Queryable } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { ThirdPartyKind } from './tables.ts';
-import { guarded as guard, inTransaction } from './books.ts';
+import { guarded as guard } from './books.ts';
+import { inTransaction } from '../platform/db.ts';
 
 const ACCOUNT = /^[1-8][0-9]{2,11}$/;
 

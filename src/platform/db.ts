@@ -210,3 +210,11 @@ export async function openPostgres(url: string, max = 10): Promise<Handle> {
 export function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Handle> {
   return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPGlite(`${opts.dataDir}/pglite`);
 }
+
+/**
+ * Runs fn in a transaction, or in the caller's when given one (the demo loader calls the same
+ * operations inside its own transaction; on PGlite a second one would wait forever).
+ */
+export function inTransaction<T>(db: Queryable, fn: (trx: Queryable) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}

@@ -2,7 +2,7 @@
 // one submission per invitation (named, or anonymous with no way back to the person).
 import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../platform/db.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import { hashSecret } from '../auth/tokens.ts';
 import { checkSubmission, keepVisible, type Answers, type SurveyDef } from './answers.ts';

@@ -2,7 +2,7 @@
 // reminders to those who have not answered, closing, and the response rate per school, class, group.
 import { sql } from 'kysely';
 import type { Queryable } from '../platform/db.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../platform/db.ts';
 import { recordEvent, SYSTEM_ACTOR, type Actor } from '../platform/audit.ts';
 import { Conflict, Forbidden, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { Mailer } from '../platform/mail.ts';

@@ -1,7 +1,7 @@
 // Building a survey: create, edit settings, sections, questions and options, templates.
 // Each operation checks, writes and records the event; routes, CLI and demo call the same functions.
 import type { Queryable } from '../platform/db.ts';
-import { inTransaction } from './tx.ts';
+import { inTransaction } from '../platform/db.ts';
 import { recordEvent, type Actor } from '../platform/audit.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import type { OptionDef, QuestionDef, SurveyDef, Texts } from './answers.ts';
