@@ -63,15 +63,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     try {
       return (await cmd.setup({ config, print: io.out, json: (v) => io.out(JSON.stringify(v, null, 2)) }, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>)) ?? 0;
     } catch (err) {
-      if (err instanceof UsageError) {
-        io.err(`${err.message}\n\n${usage([cmd])}`);
-        return 64;
-      }
-      if (err instanceof DomainError) {
-        io.err(`Error: ${translator('en')(err.key, err.params)}`);
-        return 1;
-      }
-      throw err;
+      return refusalCode(err, cmd, io);
     }
   }
   let handle;
@@ -103,15 +95,7 @@ export async function runCli(argv: string[], io = { out: (s: string) => process.
     const code = await cmd.run(env, parsed.positionals, parsed.values as Record<string, string | boolean | undefined>);
     return code ?? 0;
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`${err.message}\n\n${usage([cmd])}`);
-      return 64;
-    }
-    if (err instanceof DomainError) {
-      io.err(`Error: ${translator('en')(err.key, err.params)}`);
-      return 1;
-    }
-    throw err;
+    return refusalCode(err, cmd, io);
   } finally {
     mailer.close();
     await handle.close();
@@ -126,4 +110,17 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exit(1);
     },
   );
+}
+
+/** The exit code and message of a refused command (usage 64, domain refusal 1); anything else is a crash. */
+function refusalCode(err: unknown, cmd: CliCommand | SetupCommand, io: { err: (s: string) => unknown }): number {
+  if (err instanceof UsageError) {
+    io.err(`${err.message}\n\n${usage([cmd])}`);
+    return 64;
+  }
+  if (err instanceof DomainError) {
+    io.err(`Error: ${translator('en')(err.key, err.params)}`);
+    return 1;
+  }
+  throw err;
 }
