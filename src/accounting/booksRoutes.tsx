@@ -4,7 +4,6 @@ import type { AppEnv } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
 import { intParam } from '../platform/web/forms.tsx';
-import { InvalidInput } from '../platform/errors.ts';
 import { accountingRole, requireEntries, requireRead, requireTreasurer } from './access.ts';
 import { closeFiscalYear, letter, openItems, unletter, yearOf } from './books.ts';
 import { displayCents } from './money.ts';

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { CLI_ACTOR } from '../platform/audit.ts';
 import { UsageError, type CliCommand, type CliEnv } from '../platform/cli/command.ts';
-import { InvalidInput } from '../platform/errors.ts';
 import { closeFiscalYear, createFiscalYear, yearEndingIn } from './books.ts';
 import { associationSiren, exportFec, fecFileName, importFec } from './fec.ts';
 import { displayCents } from './money.ts';

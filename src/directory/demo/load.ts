@@ -1,7 +1,7 @@
 // Loads the demo association into an empty directory, in one transaction, with a few
 // batched inserts (a row-by-row load takes seconds on PGlite).
 import { sql } from 'kysely';
-import type { Db, Tx } from '../../platform/db.ts';
+import type { Db } from '../../platform/db.ts';
 import { Conflict } from '../../platform/errors.ts';
 import { recordEvent, type Actor } from '../../platform/audit.ts';
 import { slugify } from '../names.ts';

@@ -8,7 +8,8 @@ import { TooLarge } from '../../platform/errors.ts';
 import { markRealData } from '../demo/tryAs.ts';
 import type { MessageKey } from '../../platform/i18n/index.ts';
 import { applyPlan, loadSnapshot, plannedWrites } from './apply.ts';
-import { countPlan, planImport, PLAN_KINDS, recogniseSheets, type Action, type Counts, type ImportIssue, type PlanKind, type SheetSummary } from './plan.ts';
+import { countPlan, planImport, PLAN_KINDS, type Action, type Counts, type ImportIssue, type PlanKind } from './plan.ts';
+import { recogniseSheets, type SheetSummary } from './sheets.ts';
 import { MAX_FILE_BYTES, UnreadableFile, type RawSheet } from './read.ts';
 import { READ_LIMITS, readSpreadsheet } from './offThread.ts';
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import iconv from 'iconv-lite';
 import { detectLayout, normalizeHeader } from './layouts.ts';
-import { EMPTY_SNAPSHOT, planImport, recogniseSheets, type Snapshot } from './plan.ts';
+import { EMPTY_SNAPSHOT, planImport, type Snapshot } from './plan.ts';
+import { recogniseSheets } from './sheets.ts';
 import { readCsv, UnreadableFile } from './read.ts';
 import { decodeText, detectDelimiter } from '../../platform/files.ts';
 

@@ -17,7 +17,8 @@ import type { Db, Queryable } from '../../platform/db.ts';
 import type { Actor } from '../../platform/audit.ts';
 import { Conflict, Forbidden, NotFound } from '../../platform/errors.ts';
 import { checkFileSize, importSheets, readImportFile, sha256, type ImportFile, type ImportReport } from './importDirectory.ts';
-import { PLAN_KINDS, storable, type Counts, type ImportIssue } from './plan.ts';
+import { PLAN_KINDS, type Counts, type ImportIssue } from './plan.ts';
+import { storable } from './sheets.ts';
 import type { RawSheet } from './read.ts';
 
 export type UploadStatus = 'pending' | 'running' | 'applied' | 'failed' | 'interrupted';

@@ -4,7 +4,7 @@ import type { Hono } from 'hono';
 import { simpleParser } from 'mailparser';
 import type { AppEnv } from './context.ts';
 import type { Db } from '../db.ts';
-import { Form, Layout } from './layout.tsx';
+import { Layout } from './layout.tsx';
 import { requireAdmin } from './guards.ts';
 import { schemaVersion } from '../migrate.ts';
 import { NotFound } from '../errors.ts';
