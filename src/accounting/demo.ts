@@ -3,6 +3,7 @@
 // report has something to show on first start. Registered on the directory's demo hook.
 import type { DemoContext } from '../platform/module.ts';
 import type { Queryable } from '../platform/db.ts';
+import { currentYear } from '../directory/people.ts';
 import { addSubAccount, createEntry, createFiscalYear, validateEntry } from './books.ts';
 import { importStatement, matchStatementLines } from './bank.ts';
 import type { LineInput } from './rules.ts';
@@ -16,7 +17,8 @@ function addMonths(iso: string, m: number, day: number): string {
 }
 
 export async function loadDemoBooks(trx: Queryable, ctx: DemoContext) {
-  const year = await trx.selectFrom('school_year').select(['starts_on', 'ends_on']).where('id', '=', ctx.yearId).executeTakeFirstOrThrow();
+  const year = await currentYear(trx);
+  if (!year) return { entries: 0 };
   const overlapping = await trx.selectFrom('fiscal_year').select('id').where('starts_on', '<=', year.ends_on).where('ends_on', '>=', year.starts_on).executeTakeFirst();
   if (overlapping) return { entries: 0 };
   const fy = await createFiscalYear(trx, ctx.actor, year.starts_on, year.ends_on);
@@ -28,7 +30,7 @@ export async function loadDemoBooks(trx: Queryable, ctx: DemoContext) {
     { code: 'ALSH', label: 'Acuèlh de lésers', school_id: null },
     { code: 'FESTA', label: 'Fèsta de fin d\'annada', school_id: null },
   ]).execute();
-  const households = await trx.selectFrom('household').select(['id', 'name']).orderBy('id').execute();
+  const households = await trx.selectFrom('dir_household').select(['id', 'name']).orderBy('id').execute();
   await trx.insertInto('third_party').values(households.map((h) => ({ code: `FAM-${h.id}`, label: h.name.slice(0, 200), kind: 'household' as const, account_number: '4111', household_id: h.id }))).execute();
   await trx.insertInto('third_party').values([
     { code: 'PAPETARIA', label: 'Papetariá del Pont', kind: 'supplier', account_number: '4011', household_id: null },

@@ -177,7 +177,7 @@ export async function createThirdParty(
   const householdId = input.householdId ?? null;
   if (householdId !== null) {
     if (kind !== 'household') throw new InvalidInput('accounting.error.thirdPartyKind');
-    if (!(await db.selectFrom('household').select('id').where('id', '=', householdId).executeTakeFirst())) throw new NotFound('accounting.error.noHousehold');
+    if (!(await db.selectFrom('dir_household').select('id').where('id', '=', householdId).executeTakeFirst())) throw new NotFound('accounting.error.noHousehold');
     const other = await db.selectFrom('third_party').select('code').where('household_id', '=', householdId).executeTakeFirst();
     if (other) throw new Conflict('accounting.error.householdHasThirdParty', { code: other.code });
   }
@@ -203,7 +203,7 @@ export async function createHouseholdThirdParties(db: Queryable, actor: Actor, a
     const rows = await sql<{ code: string }>`
       insert into third_party (code, label, kind, account_number, household_id)
       select 'FAM-' || h.id, left(h.name, 200), 'household', ${account}, h.id
-      from household h
+      from dir_household h
       where not exists (select 1 from third_party t where t.household_id = h.id)
         and not exists (select 1 from third_party t where t.code = 'FAM-' || h.id)
       returning code`.execute(trx);

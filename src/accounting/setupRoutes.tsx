@@ -158,8 +158,8 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
   const w = role.treasurer;
   const own = await db.selectFrom('account').select(['number', 'label']).where('seeded', '=', false).orderBy('number').execute();
   const parents = await db.selectFrom('account').select(['number', 'label']).orderBy('number').execute();
-  const parties = await db.selectFrom('third_party as t').leftJoin('household as h', 'h.id', 't.household_id').select(['t.code', 't.label', 't.kind', 't.account_number', 'h.name as household']).orderBy('t.account_number').orderBy('t.code').execute();
-  const households = await db.selectFrom('household as h').leftJoin('third_party as t', 't.household_id', 'h.id').select(['h.id', 'h.name']).where('t.code', 'is', null).orderBy('h.name').limit(2000).execute();
+  const parties = await db.selectFrom('third_party as t').leftJoin('dir_household as h', 'h.id', 't.household_id').select(['t.code', 't.label', 't.kind', 't.account_number', 'h.name as household']).orderBy('t.account_number').orderBy('t.code').execute();
+  const households = await db.selectFrom('dir_household as h').leftJoin('third_party as t', 't.household_id', 'h.id').select(['h.id', 'h.name']).where('t.code', 'is', null).orderBy('h.name').limit(2000).execute();
   const collectives = parents.filter((a) => /^4\d{2,}/.test(a.number));
   const kinds = ['household', 'supplier', 'other'] as const;
   return c.html(

@@ -1,5 +1,6 @@
 // Directory pages: search, school → class → households, households, people, groups; the
 // administrators' hand edits post to editRoutes.tsx. Every page checks access with the rules of access.ts.
+import { intParam, QueryNotice } from '../platform/web/forms.tsx';
 import type { Hono } from 'hono';
 import type { AppEnv, Ctx } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
@@ -9,12 +10,6 @@ import type { MessageKey } from '../platform/i18n/index.ts';
 import { canBrowse, canSeeClass, canSeeGroup, canSeeHousehold, canSeePerson, visiblePupils } from './access.ts';
 import { classDetail, groupDetail, groupsList, householdClassIds, householdDetail, personDetail, schoolsWithClasses, searchDirectory } from './queries.ts';
 import { GROUP_KINDS, GROUP_ROLES } from './edits.ts';
-
-export function idParam(c: Ctx, name = 'id'): number {
-  const n = Number(c.req.param(name));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new NotFound('error.notFound');
-  return n;
-}
 
 const done = (c: Ctx) => (c.req.query('done') ? <Notice kind="ok">{c.get('rc').t('directory.person.saved')}</Notice> : null);
 
@@ -60,7 +55,7 @@ export function browseRoutes(app: Hono<AppEnv>) {
     const groups = v.isAdmin ? await groupsList(rc.deps.db) : [];
     return c.html(
       <Layout rc={rc} title={t('directory.title')}>
-        {c.req.query('notice') && <Notice kind="ok">{c.req.query('notice')}</Notice>}
+        <QueryNotice c={c} notices={{ demo: 'demo.loaded' }} counts={['schools', 'classes', 'households', 'pupils', 'groups']} />
         <SearchForm c={c} q="" />
         <h2>{t('directory.schools')}</h2>
         {year ? <p class="muted">{t('directory.year', { label: year.label })}</p> : <Notice kind="info">{t('directory.noYear')}</Notice>}
@@ -184,7 +179,7 @@ export function browseRoutes(app: Hono<AppEnv>) {
 
   app.get('/directory/classes/:id{[0-9]+}', async (c) => {
     const v = requireViewer(c);
-    const id = idParam(c);
+    const id = intParam(c);
     if (!canSeeClass(v, id)) throw new Forbidden('error.forbidden');
     const rc = c.get('rc');
     const { t } = rc;
@@ -235,7 +230,7 @@ export function browseRoutes(app: Hono<AppEnv>) {
 
   app.get('/directory/households/:id{[0-9]+}', async (c) => {
     const v = requireViewer(c);
-    const id = idParam(c);
+    const id = intParam(c);
     const rc = c.get('rc');
     const { t } = rc;
     if (!canSeeHousehold(v, id, await householdClassIds(rc.deps.db, id))) throw new Forbidden('error.forbidden');
@@ -342,7 +337,7 @@ export function browseRoutes(app: Hono<AppEnv>) {
 
   app.get('/directory/people/:id{[0-9]+}', async (c) => {
     const v = requireViewer(c);
-    const id = idParam(c);
+    const id = intParam(c);
     if (!canSeePerson(v, id)) throw new Forbidden('error.forbidden');
     const rc = c.get('rc');
     const { t } = rc;
@@ -416,7 +411,7 @@ export function browseRoutes(app: Hono<AppEnv>) {
 
   app.get('/directory/groups/:id{[0-9]+}', async (c) => {
     const v = requireViewer(c);
-    const id = idParam(c);
+    const id = intParam(c);
     if (!canSeeGroup(v, id)) throw new Forbidden('error.forbidden');
     const rc = c.get('rc');
     const { t } = rc;

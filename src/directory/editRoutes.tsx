@@ -15,7 +15,7 @@ import {
   setGroupMember,
   updatePerson,
 } from './edits.ts';
-import { idParam } from './browse.tsx';
+import { intParam } from '../platform/web/forms.tsx';
 
 export function directoryEditRoutes(app: Hono<AppEnv>) {
   // Administrators' edits: POST, then redirect (303) so a reload does not post twice.
@@ -35,7 +35,7 @@ export function directoryEditRoutes(app: Hono<AppEnv>) {
 
   app.post('/directory/classes/:id{[0-9]+}/regents', async (c) => {
     const v = requireAdmin(c);
-    const id = idParam(c);
+    const id = intParam(c);
     const body = await c.req.parseBody();
     await addRegent(c.get('rc').deps.db, actorOf(v), id, { email: field(body, 'email'), firstName: field(body, 'first_name'), lastName: field(body, 'last_name') });
     return c.redirect(`/directory/classes/${id}`, 303);
@@ -50,7 +50,7 @@ export function directoryEditRoutes(app: Hono<AppEnv>) {
 
   app.post('/directory/households/:id{[0-9]+}/guardians', async (c) => {
     const v = requireAdmin(c);
-    const id = idParam(c);
+    const id = intParam(c);
     const body = await c.req.parseBody();
     await addGuardian(c.get('rc').deps.db, actorOf(v), id, { email: field(body, 'email'), firstName: field(body, 'first_name'), lastName: field(body, 'last_name'), phone: field(body, 'phone') });
     return c.redirect(`/directory/households/${id}`, 303);
@@ -58,7 +58,7 @@ export function directoryEditRoutes(app: Hono<AppEnv>) {
 
   app.post('/directory/households/:id{[0-9]+}/pupils', async (c) => {
     const v = requireAdmin(c);
-    const id = idParam(c);
+    const id = intParam(c);
     const body = await c.req.parseBody();
     await addPupil(c.get('rc').deps.db, actorOf(v), id, { firstName: field(body, 'first_name'), classId: Number(field(body, 'class_id')) });
     return c.redirect(`/directory/households/${id}`, 303);
@@ -66,7 +66,7 @@ export function directoryEditRoutes(app: Hono<AppEnv>) {
 
   app.post('/directory/pupils/:id{[0-9]+}/class', async (c) => {
     const v = requireAdmin(c);
-    const id = idParam(c);
+    const id = intParam(c);
     const body = await c.req.parseBody();
     const householdId = await movePupil(c.get('rc').deps.db, actorOf(v), id, { classId: Number(field(body, 'class_id')) });
     return c.redirect(`/directory/households/${householdId}`, 303);
@@ -74,7 +74,7 @@ export function directoryEditRoutes(app: Hono<AppEnv>) {
 
   app.post('/directory/people/:id{[0-9]+}', async (c) => {
     const v = requireAdmin(c);
-    const id = idParam(c);
+    const id = intParam(c);
     const body = await c.req.parseBody();
     await updatePerson(c.get('rc').deps.db, actorOf(v), id, {
       firstName: field(body, 'first_name'),
@@ -94,7 +94,7 @@ export function directoryEditRoutes(app: Hono<AppEnv>) {
 
   app.post('/directory/groups/:id{[0-9]+}/members', async (c) => {
     const v = requireAdmin(c);
-    const id = idParam(c);
+    const id = intParam(c);
     const body = await c.req.parseBody();
     await setGroupMember(c.get('rc').deps.db, actorOf(v), id, {
       email: field(body, 'email'),
@@ -107,7 +107,7 @@ export function directoryEditRoutes(app: Hono<AppEnv>) {
 
   app.post('/directory/groups/:id{[0-9]+}/members/:pid{[0-9]+}/remove', async (c) => {
     const v = requireAdmin(c);
-    await removeGroupMember(c.get('rc').deps.db, actorOf(v), idParam(c), idParam(c, 'pid'));
-    return c.redirect(`/directory/groups/${idParam(c)}?done=1`, 303);
+    await removeGroupMember(c.get('rc').deps.db, actorOf(v), intParam(c), intParam(c, 'pid'));
+    return c.redirect(`/directory/groups/${intParam(c)}?done=1`, 303);
   });
 }

@@ -35,3 +35,17 @@ export interface DirectoryTables {
   directory_group: { id: Id; kind: GroupKind; name: string; slug: string; school_id: number | null; created_at: Timestamp };
   group_member: { group_id: number; person_id: number; role: Generated<GroupRole> };
 }
+
+/** What the directory publishes to other modules (sql/0048_published_views.sql): read-only. */
+export interface DirectoryViews {
+  dir_person: { id: number; first_name: string; last_name: string; is_platform_admin: boolean };
+  dir_address: { email: string; person_id: number; position: number };
+  dir_school: { id: number; name: string; slug: string };
+  dir_class: { id: number; school_id: number; name: string; level: string; is_current: boolean; previous_class_id: number | null };
+  dir_group: { id: number; kind: GroupKind; name: string; slug: string; school_id: number | null };
+  dir_group_member: { group_id: number; person_id: number; role: GroupRole };
+  dir_class_regent: { class_id: number; person_id: number };
+  dir_class_guardian: { person_id: number; class_id: number; school_id: number };
+  dir_household: { id: number; name: string };
+  dir_platform_admin: { person_id: number };
+}

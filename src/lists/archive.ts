@@ -19,7 +19,7 @@ export async function canReadArchive(db: Queryable, listId: number, viewer: { pe
     .selectFrom('list_membership as m')
     .select('m.address')
     .where('m.list_id', '=', listId)
-    .where((eb) => eb.or([eb('m.person_id', '=', viewer.personId), eb.exists(eb.selectFrom('person_email as pe').select('pe.email').whereRef('pe.email', '=', 'm.address').where('pe.person_id', '=', viewer.personId))]))
+    .where((eb) => eb.or([eb('m.person_id', '=', viewer.personId), eb.exists(eb.selectFrom('dir_address as pe').select('pe.email').whereRef('pe.email', '=', 'm.address').where('pe.person_id', '=', viewer.personId))]))
     .executeTakeFirst();
   if (r) return true;
   const mod = await db.selectFrom('list_moderator').select('person_id').where('list_id', '=', listId).where('person_id', '=', viewer.personId).executeTakeFirst();

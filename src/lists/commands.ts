@@ -95,8 +95,8 @@ export const listsCommands: CliCommand[] = [
       if (policy && !['announce', 'discussion', 'moderated'].includes(policy)) throw new UsageError('--policy is announce, discussion or moderated');
       let schoolId: number | undefined;
       let groupId: number | undefined;
-      if (kind === 'school') schoolId = (await env.db.selectFrom('school').select('id').where('slug', '=', String(opts.school ?? '')).executeTakeFirst())?.id;
-      if (kind === 'group') groupId = (await env.db.selectFrom('directory_group').select('id').where('slug', '=', String(opts.group ?? '')).executeTakeFirst())?.id;
+      if (kind === 'school') schoolId = (await env.db.selectFrom('dir_school').select('id').where('slug', '=', String(opts.school ?? '')).executeTakeFirst())?.id;
+      if (kind === 'group') groupId = (await env.db.selectFrom('dir_group').select('id').where('slug', '=', String(opts.group ?? '')).executeTakeFirst())?.id;
       if (kind === 'school' && !schoolId) throw new UsageError('--school SLUG of an existing school is required');
       if (kind === 'group' && !groupId) throw new UsageError('--group SLUG of an existing group is required');
       if (kind === 'class' && !/^\d+$/.test(String(opts.class ?? ''))) throw new UsageError('--class ID is required');

@@ -174,7 +174,7 @@ export async function listMembers(db: Queryable, listId: number): Promise<Member
 export async function listOwners(db: Queryable, listId: number) {
   return db
     .selectFrom('list_owner as o')
-    .innerJoin('person as p', 'p.id', 'o.person_id')
+    .innerJoin('dir_person as p', 'p.id', 'o.person_id')
     .leftJoin('person_primary_email as e', 'e.person_id', 'o.person_id')
     .select(['o.person_id', 'o.from_directory', 'p.first_name', 'p.last_name', 'e.email'])
     .where('o.list_id', '=', listId)
@@ -197,12 +197,11 @@ export async function createDirectoryLists(trx: Queryable, actor: Actor): Promis
   const created: string[] = [];
   await actAs(trx, actor);
   const classes = await trx
-    .selectFrom('class as c')
-    .innerJoin('school_year as y', 'y.id', 'c.school_year_id')
-    .innerJoin('school as s', 's.id', 'c.school_id')
+    .selectFrom('dir_class as c')
+    .innerJoin('dir_school as s', 's.id', 'c.school_id')
     .leftJoin('mailing_list as l', 'l.class_id', 'c.id')
     .select(['c.id', 'c.name', 'c.previous_class_id', 's.slug as school_slug', 's.name as school_name'])
-    .where('y.is_current', '=', true)
+    .where('c.is_current', '=', true)
     .where('l.id', 'is', null)
     .execute();
   for (const c of classes) {
@@ -213,19 +212,19 @@ export async function createDirectoryLists(trx: Queryable, actor: Actor): Promis
         continue;
       }
     }
-    const regents = await trx.selectFrom('class_regent').select('person_id').where('class_id', '=', c.id).execute();
+    const regents = await trx.selectFrom('dir_class_regent').select('person_id').where('class_id', '=', c.id).execute();
     if (regents.length === 0) continue; // no owner yet: created once the class has a regent
     const slug = await freeSlug(trx, slugify(c.name, c.school_slug));
     await createList(trx, actor, { slug, name: `${c.name} — ${c.school_name}`, kind: 'class', classId: c.id });
     created.push(slug);
   }
   const groups = await trx
-    .selectFrom('directory_group as g')
+    .selectFrom('dir_group as g')
     .leftJoin('mailing_list as l', 'l.group_id', 'g.id')
     .select(['g.id', 'g.name', 'g.slug'])
     .where('l.id', 'is', null)
     .where((eb) =>
-      eb.exists(eb.selectFrom('group_member as gm').select('gm.person_id').whereRef('gm.group_id', '=', 'g.id').where('gm.role', 'in', ['lead', 'president', 'co_president'])),
+      eb.exists(eb.selectFrom('dir_group_member as gm').select('gm.person_id').whereRef('gm.group_id', '=', 'g.id').where('gm.role', 'in', ['lead', 'president', 'co_president'])),
     )
     .execute();
   for (const g of groups) {
@@ -305,7 +304,7 @@ export async function listsOfPerson(db: Queryable, personId: number) {
   return db
     .selectFrom('list_membership as m')
     .innerJoin('mailing_list as l', 'l.id', 'm.list_id')
-    .innerJoin('person_email as pe', 'pe.email', 'm.address')
+    .innerJoin('dir_address as pe', 'pe.email', 'm.address')
     .leftJoin('list_member_state as s', (j) => j.onRef('s.list_id', '=', 'm.list_id').onRef('s.address', '=', 'm.address'))
     .select(['l.id', 'l.slug', 'l.name', 'l.kind', 'm.address', 'm.from_directory', 's.delivery', 's.disabled_at'])
     .where('pe.person_id', '=', personId)

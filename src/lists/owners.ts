@@ -44,14 +44,7 @@ export async function forwardToPostmaster(ctx: ListsContext, raw: Buffer): Promi
   const admins = await ctx.db
     .selectFrom('person_primary_email as e')
     .select('e.email')
-    .where((eb) =>
-      eb.or([
-        eb.exists(eb.selectFrom('person as p').select('p.id').whereRef('p.id', '=', 'e.person_id').where('p.is_platform_admin', '=', true)),
-        eb.exists(
-          eb.selectFrom('group_member as m').innerJoin('directory_group as g', 'g.id', 'm.group_id').select('m.person_id').whereRef('m.person_id', '=', 'e.person_id').where('g.kind', '=', 'it'),
-        ),
-      ]),
-    )
+    .where('e.person_id', 'in', (eb) => eb.selectFrom('dir_platform_admin').select('person_id'))
     .execute();
   return forward(ctx, 'postmaster', [...new Set(admins.map((a) => a.email))], raw);
 }

@@ -57,6 +57,9 @@ export interface ListsTables {
   list_directory_member: { list_id: number; address: string; person_id: number };
   list_owner: { list_id: number; person_id: number; from_directory: boolean };
   list_moderator: { list_id: number; person_id: number };
+  /** Published to other modules (sql/0049). */
+  list_public: { id: number; slug: string; name: string; kind: ListKind };
+  list_reach: { list_id: number; address: string; person_id: number | null; display_name: string | null };
   person_primary_email: { person_id: number; email: string };
 
   list_message: {

@@ -1,6 +1,6 @@
 // Kysely's view of the schema. Each module declares its tables; this file joins them.
 import type { Generated, ColumnType } from 'kysely';
-import type { DirectoryTables } from '../directory/tables.ts';
+import type { DirectoryTables, DirectoryViews } from '../directory/tables.ts';
 import type { AuthTables } from '../auth/tables.ts';
 import type { ListsTables } from '../lists/tables.ts';
 import type { AccountingTables } from '../accounting/tables.ts';
@@ -38,4 +38,4 @@ export interface PlatformTables {
   };
 }
 
-export interface Database extends PlatformTables, DirectoryTables, AuthTables, ListsTables, AccountingTables, SurveysTables {}
+export interface Database extends PlatformTables, DirectoryTables, DirectoryViews, AuthTables, ListsTables, AccountingTables, SurveysTables {}

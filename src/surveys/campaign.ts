@@ -8,7 +8,7 @@ import { Conflict, Forbidden, InvalidInput, NotFound } from '../platform/errors.
 import type { Mailer } from '../platform/mail.ts';
 import { translator } from '../platform/i18n/index.ts';
 import { hashSecret, newToken } from '../auth/tokens.ts';
-import { currentYear, personName, primaryEmail } from '../directory/people.ts';
+import { personName, primaryEmail } from '../directory/people.ts';
 import { getSurvey, type SurveyRow } from './survey.ts';
 import type { AudienceKind, UnitKind } from './tables.ts';
 import { EVERY_TARGET, mayTarget, type TargetScope } from './access.ts';
@@ -23,7 +23,7 @@ export async function addAudience(db: Queryable, actor: Actor, surveyId: number,
   const s = await getSurvey(db, surveyId);
   if (s.status !== 'draft') throw new Conflict('surveys.error.frozen');
   if (kind !== 'all_parents' && !refId) throw new InvalidInput('surveys.error.audience');
-  const table = kind === 'group' ? 'directory_group' : kind === 'class' ? 'class' : kind === 'school' ? 'school' : kind === 'list' ? 'mailing_list' : null;
+  const table = kind === 'group' ? 'dir_group' : kind === 'class' ? 'dir_class' : kind === 'school' ? 'dir_school' : kind === 'list' ? 'list_public' : null;
   if (table && !(await db.selectFrom(table).select('id').where('id', '=', refId!).executeTakeFirst())) throw new InvalidInput('surveys.error.audience');
   if (!mayTarget(scope, kind, refId)) throw new Forbidden('surveys.error.audienceNotAllowed');
   const exists = await db
@@ -58,18 +58,18 @@ export async function removeAudience(db: Queryable, actor: Actor, surveyId: numb
 export async function audienceOf(db: Queryable, surveyId: number) {
   return db
     .selectFrom('survey_audience')
-    .leftJoin('directory_group', 'directory_group.id', 'survey_audience.group_id')
-    .leftJoin('class', 'class.id', 'survey_audience.class_id')
-    .leftJoin('school', 'school.id', 'survey_audience.school_id')
-    .leftJoin('mailing_list', 'mailing_list.id', 'survey_audience.list_id')
+    .leftJoin('dir_group', 'dir_group.id', 'survey_audience.group_id')
+    .leftJoin('dir_class', 'dir_class.id', 'survey_audience.class_id')
+    .leftJoin('dir_school', 'dir_school.id', 'survey_audience.school_id')
+    .leftJoin('list_public', 'list_public.id', 'survey_audience.list_id')
     .select([
       'survey_audience.id',
       'survey_audience.kind',
-      'directory_group.name as group_name',
-      'class.name as class_name',
-      'school.name as school_name',
-      'mailing_list.name as list_name',
-      'mailing_list.slug as list_slug',
+      'dir_group.name as group_name',
+      'dir_class.name as class_name',
+      'dir_school.name as school_name',
+      'list_public.name as list_name',
+      'list_public.slug as list_slug',
     ])
     .where('survey_audience.survey_id', '=', surveyId)
     .orderBy('survey_audience.id')
@@ -89,62 +89,38 @@ export interface Recipient {
 /**
  * The people a survey reaches: each person once, however many targeted groups, lists, classes or
  * schools they belong to; people without an address cannot be invited and are counted apart.
- * A list's members are its current ones (list_membership: derived from the directory or added by
- * hand, minus the addresses its owners excluded), less those who chose no mail from it or whose
- * address was suspended for bounces. A member whose address is in the directory counts as that
- * person; any other address is one recipient, once, however many targeted lists carry it.
+ * A list's members are those its mail reaches (the lists' list_reach view). A member whose
+ * address is in the directory counts as that person; any other address is one recipient, once,
+ * however many targeted lists carry it.
  */
 export async function resolveAudience(db: Queryable, surveyId: number): Promise<{ recipients: Recipient[]; withoutEmail: number }> {
-  const year = await currentYear(db);
-  const yearId = year?.id ?? -1;
   // Every step below is set-based SQL over the survey's audience rows: PostgreSQL's protocol
   // allows at most 65,535 bound parameters per statement, and a federation has more parents
   // than that, so no statement lists people one parameter each.
   const targeted = (kind: AudienceKind) => db.selectFrom('survey_audience').where('survey_id', '=', surveyId).where('kind', '=', kind);
   const guardians = db
-    .selectFrom('enrolment')
-    .innerJoin('class', 'class.id', 'enrolment.class_id')
-    .innerJoin('pupil', 'pupil.id', 'enrolment.pupil_id')
-    .innerJoin('household_guardian', 'household_guardian.household_id', 'pupil.household_id')
-    .select('household_guardian.person_id')
-    .where('enrolment.school_year_id', '=', yearId)
+    .selectFrom('dir_class_guardian as g')
+    .select('g.person_id')
     .where((eb) =>
       eb.or([
         eb.exists(targeted('all_parents').select('id')),
-        eb('class.id', 'in', targeted('class').select('class_id')),
-        eb('class.school_id', 'in', targeted('school').select('school_id')),
+        eb('g.class_id', 'in', targeted('class').select('class_id')),
+        eb('g.school_id', 'in', targeted('school').select('school_id')),
       ]),
     );
-  const groupMembers = db.selectFrom('group_member').where('group_id', 'in', targeted('group').select('group_id'));
-  // A list's members, less those who chose no mail from it or whose address was suspended.
-  const listMembers = db
-    .selectFrom('list_membership as m')
-    .leftJoin('list_member_state as st', (j) => j.onRef('st.list_id', '=', 'm.list_id').onRef('st.address', '=', 'm.address'))
-    .where('m.list_id', 'in', targeted('list').select('list_id'))
-    .where((eb) => eb.or([eb('st.delivery', 'is', null), eb('st.delivery', '<>', 'nomail')]))
-    .where('st.disabled_at', 'is', null);
+  const groupMembers = db.selectFrom('dir_group_member').where('group_id', 'in', targeted('group').select('group_id'));
+  // Whom the list's mail reaches (the lists' rule: not those who chose no mail, nor suspended addresses).
+  const listMembers = db.selectFrom('list_reach as m').where('m.list_id', 'in', targeted('list').select('list_id'));
   const people = guardians
     .union(groupMembers.select('person_id'))
     .union(listMembers.select('m.person_id as person_id').where('m.person_id', 'is not', null).$narrowType<{ person_id: number }>());
 
   const [persons, emails, children, members, listed] = await Promise.all([
-    db.selectFrom('person').select(['id', 'first_name']).where('id', 'in', people).orderBy('id').execute(),
+    db.selectFrom('dir_person').select(['id', 'first_name']).where('id', 'in', people).orderBy('id').execute(),
     db.selectFrom('person_primary_email').select(['person_id', 'email']).where('person_id', 'in', people).execute(),
-    db
-      .selectFrom('household_guardian')
-      .innerJoin('pupil', 'pupil.household_id', 'household_guardian.household_id')
-      .innerJoin('enrolment', 'enrolment.pupil_id', 'pupil.id')
-      .innerJoin('class', 'class.id', 'enrolment.class_id')
-      .select(['household_guardian.person_id', 'class.id as class_id', 'class.school_id'])
-      .where('household_guardian.person_id', 'in', people)
-      .where('enrolment.school_year_id', '=', yearId)
-      .distinct()
-      .execute(),
+    db.selectFrom('dir_class_guardian').select(['person_id', 'class_id', 'school_id']).where('person_id', 'in', people).execute(),
     groupMembers.select(['person_id', 'group_id']).execute(),
-    listMembers
-      .leftJoin('list_member as lm', (j) => j.onRef('lm.list_id', '=', 'm.list_id').onRef('lm.address', '=', 'm.address'))
-      .select(['m.list_id', 'm.address', 'm.person_id', 'lm.display_name'])
-      .execute(),
+    listMembers.select(['m.list_id', 'm.address', 'm.person_id', 'm.display_name']).execute(),
   ]);
 
   const unitsOf = new Map<number, Map<string, { kind: UnitKind; id: number }>>();
@@ -345,7 +321,7 @@ export async function sendReminders(db: Queryable, mailer: Mailer, actor: Actor,
     if (s.status !== 'open') throw new Conflict('surveys.error.notOpen');
     const pending = await trx
       .selectFrom('survey_invitation')
-      .leftJoin('person', 'person.id', 'survey_invitation.person_id')
+      .leftJoin('dir_person as person', 'person.id', 'survey_invitation.person_id')
       .select(['survey_invitation.id', 'survey_invitation.email', 'survey_invitation.display_name', 'person.first_name'])
       .where('survey_invitation.survey_id', '=', surveyId)
       .where('survey_invitation.submitted_on', 'is', null)
@@ -440,11 +416,11 @@ export async function responseRates(db: Queryable, surveyId: number): Promise<{ 
   const units = await db
     .selectFrom('survey_invitation_unit as u')
     .innerJoin('survey_invitation as i', 'i.id', 'u.invitation_id')
-    .leftJoin('school', (j) => j.onRef('school.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'school'))
-    .leftJoin('class', (j) => j.onRef('class.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'class'))
-    .leftJoin('school as cs', 'cs.id', 'class.school_id')
-    .leftJoin('directory_group as g', (j) => j.onRef('g.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'group'))
-    .leftJoin('mailing_list as ml', (j) => j.onRef('ml.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'list'))
+    .leftJoin('dir_school as school', (j) => j.onRef('school.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'school'))
+    .leftJoin('dir_class as class', (j) => j.onRef('class.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'class'))
+    .leftJoin('dir_school as cs', 'cs.id', 'class.school_id')
+    .leftJoin('dir_group as g', (j) => j.onRef('g.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'group'))
+    .leftJoin('list_public as ml', (j) => j.onRef('ml.id', '=', 'u.unit_id').on('u.unit_kind', '=', 'list'))
     .select((eb) => [
       'u.unit_kind',
       'u.unit_id',

@@ -34,22 +34,22 @@ export function campaignRoutes(app: Hono<AppEnv>) {
   app.post('/surveys/:id/open', async (c) => {
     const { rc, s } = await organised(c);
     const r = await openSurvey(rc.deps.db, rc.deps.mailer, actorOf(rc.viewer!), s.id, mailSettings(rc));
-    return back(c, s.id, s.status === 'closed' ? undefined : rc.t('surveys.opened', { n: r.invited }));
+    return back(c, s.id, s.status === 'closed' ? undefined : 'opened', r.invited);
   });
   app.post('/surveys/:id/close', async (c) => {
     const { rc, s } = await organised(c);
     await closeSurvey(rc.deps.db, actorOf(rc.viewer!), s.id);
-    return back(c, s.id, rc.t('surveys.closed'));
+    return back(c, s.id, 'closed');
   });
   app.post('/surveys/:id/remind', async (c) => {
     const { rc, s } = await organised(c);
     const n = await sendReminders(rc.deps.db, rc.deps.mailer, actorOf(rc.viewer!), s.id, mailSettings(rc));
-    return back(c, s.id, rc.t('surveys.reminded', { n }));
+    return back(c, s.id, 'reminded', n);
   });
   app.post('/surveys/:id/template', async (c) => {
     const { rc, s } = await organised(c);
     const id = await copySurvey(rc.deps.db, actorOf(rc.viewer!), s.id, { isTemplate: true });
-    return back(c, id, rc.t('surveys.saved'));
+    return back(c, id, 'saved');
   });
 
   app.get('/surveys/:id/rate', async (c) => {

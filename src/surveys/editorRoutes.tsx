@@ -1,7 +1,8 @@
 // The organisers' editor: settings, sections and questions of a draft survey.
 import type { Hono } from 'hono';
 import type { AppEnv, RequestContext } from '../platform/web/context.ts';
-import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { Form, Layout } from '../platform/web/layout.tsx';
+import { QueryNotice } from '../platform/web/forms.tsx';
 import { actorOf, field } from '../platform/web/guards.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
 import { type MessageKey } from '../platform/i18n/index.ts';
@@ -27,7 +28,7 @@ import {
 } from './survey.ts';
 import type { QuestionKind } from './tables.ts';
 import { currentClasses } from '../directory/people.ts';
-import { Style, SurveyNav, back, idParam, organised, title } from './pages.tsx';
+import { Style, SURVEY_NOTICES, SurveyNav, back, idParam, organised, title } from './pages.tsx';
 
 function texts(body: Record<string, unknown>, prefix: string) {
   return { fr: field(body, `${prefix}_fr`), oc: field(body, `${prefix}_oc`), en: field(body, `${prefix}_en`) };
@@ -193,27 +194,26 @@ export function editorRoutes(app: Hono<AppEnv>) {
     const [groups, classes, schools, lists] = draft
       ? await Promise.all([
           db
-            .selectFrom('directory_group')
+            .selectFrom('dir_group')
             .select(['id', 'name'])
             .$if(!scope!.everything, (qb) => qb.where('id', 'in', [0, ...scope!.groupIds]))
             .orderBy('name')
             .execute(),
           currentClasses(db),
-          db.selectFrom('school').select(['id', 'name']).orderBy('name').execute(),
+          db.selectFrom('dir_school').select(['id', 'name']).orderBy('name').execute(),
           db
-            .selectFrom('mailing_list')
+            .selectFrom('list_public')
             .select(['id', 'name', 'slug'])
             .$if(!scope!.everything, (qb) => qb.where('id', 'in', [0, ...scope!.listIds]))
             .orderBy('name')
             .execute(),
         ])
       : [[], [], [], []];
-    const notice = c.req.query('notice');
     return c.html(
       <Layout rc={rc} title={title(s, lang)}>
         <Style />
         <SurveyNav rc={rc} s={s} />
-        {notice && <Notice kind="ok">{notice}</Notice>}
+        <QueryNotice c={c} notices={SURVEY_NOTICES} counts={['n']} />
         {s.status !== 'draft' && !s.is_template && (
           <div class="card">
             {s.status === 'open' ? (
@@ -429,7 +429,7 @@ export function editorRoutes(app: Hono<AppEnv>) {
     const { rc, s } = await organised(c);
     const body = await c.req.parseBody();
     await guarded(() => updateSurvey(rc.deps.db, actorOf(rc.viewer!), s.id, readSettings(body)));
-    return back(c, s.id, rc.t('surveys.saved'));
+    return back(c, s.id, 'saved');
   });
   app.post('/surveys/:id/sections', async (c) => {
     const { rc, s } = await organised(c);
@@ -443,13 +443,13 @@ export function editorRoutes(app: Hono<AppEnv>) {
     const sec = await rc.deps.db.selectFrom('survey_section').select('id').where('id', '=', sid).where('survey_id', '=', s.id).executeTakeFirst();
     if (!sec) throw new NotFound('surveys.notFound');
     await guarded(() => updateSection(rc.deps.db, actorOf(rc.viewer!), sid, texts(body, 'title')));
-    return back(c, s.id, rc.t('surveys.saved'));
+    return back(c, s.id, 'saved');
   });
   app.post('/surveys/:id/questions', async (c) => {
     const { rc, s } = await organised(c);
     const body = await c.req.parseBody();
     await guarded(() => addQuestion(rc.deps.db, actorOf(rc.viewer!), s.id, { ...readQuestion(body), sectionId: Number(field(body, 'section_id')) || 0 }));
-    return back(c, s.id, rc.t('surveys.saved'));
+    return back(c, s.id, 'saved');
   });
   app.post('/surveys/:id/questions/:qid', async (c) => {
     const { rc, s } = await organised(c);
@@ -458,7 +458,7 @@ export function editorRoutes(app: Hono<AppEnv>) {
     const q = await rc.deps.db.selectFrom('survey_question').select('id').where('id', '=', qid).where('survey_id', '=', s.id).executeTakeFirst();
     if (!q) throw new NotFound('surveys.notFound');
     await guarded(() => updateQuestion(rc.deps.db, actorOf(rc.viewer!), qid, readQuestion(body)));
-    return back(c, s.id, rc.t('surveys.saved'));
+    return back(c, s.id, 'saved');
   });
   app.post('/surveys/:id/questions/:qid/delete', async (c) => {
     const { rc, s } = await organised(c);
@@ -527,6 +527,6 @@ export function editorRoutes(app: Hono<AppEnv>) {
     const sec = await rc.deps.db.selectFrom('survey_section').select('id').where('id', '=', sid).where('survey_id', '=', s.id).executeTakeFirst();
     if (!sec) throw new NotFound('surveys.notFound');
     await guarded(() => deleteSection(rc.deps.db, actorOf(rc.viewer!), sid));
-    return back(c, s.id, rc.t('surveys.section.deleted'));
+    return back(c, s.id, 'sectionDeleted');
   });
 }

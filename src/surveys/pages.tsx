@@ -2,17 +2,14 @@
 import { raw } from 'hono/html';
 import type { Ctx, RequestContext } from '../platform/web/context.ts';
 import { requireViewer } from '../platform/web/guards.ts';
-import { NotFound } from '../platform/errors.ts';
+import { intParam, withNotice } from '../platform/web/forms.tsx';
 import { type MessageKey } from '../platform/i18n/index.ts';
 import { requireOrganiser } from './access.ts';
 import { FORM_STYLE } from './form.tsx';
 import { getSurvey, type SurveyRow } from './survey.ts';
 
-export function idParam(c: Ctx, name = 'id'): number {
-  const n = Number(c.req.param(name));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new NotFound('surveys.notFound');
-  return n;
-}
+/** A survey's id (or another id) from the path; anything but a whole number is "not found". */
+export const idParam = (c: Ctx, name = 'id') => intParam(c, name, 'surveys.notFound');
 
 export async function organised(c: Ctx): Promise<{ rc: RequestContext; s: SurveyRow }> {
   const v = requireViewer(c);
@@ -60,5 +57,15 @@ export function SurveyNav({ rc, s }: { rc: RequestContext; s: SurveyRow }) {
   );
 }
 
-/** Back to the survey's page after a change, with a notice to show. */
-export const back = (c: Ctx, id: number, notice?: string) => c.redirect(`/surveys/${id}${notice ? `?notice=${encodeURIComponent(notice)}` : ''}`, 303);
+/** The notices the survey's page shows after a change, by name (never text from the address). */
+export const SURVEY_NOTICES = {
+  opened: 'surveys.opened',
+  closed: 'surveys.closed',
+  reminded: 'surveys.reminded',
+  saved: 'surveys.saved',
+  sectionDeleted: 'surveys.section.deleted',
+} as const satisfies Record<string, MessageKey>;
+
+/** Back to the survey's page after a change, with the notice to show and the number it quotes. */
+export const back = (c: Ctx, id: number, notice?: keyof typeof SURVEY_NOTICES, n?: number) =>
+  c.redirect(notice ? withNotice(`/surveys/${id}`, notice, n === undefined ? {} : { n }) : `/surveys/${id}`, 303);

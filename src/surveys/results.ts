@@ -32,7 +32,7 @@ export async function loadAnswers(db: Queryable, surveyId: number, filter: UnitF
   const rows = await db
     .selectFrom('survey_response as r')
     .innerJoin('survey_invitation as i', 'i.id', 'r.invitation_id')
-    .leftJoin('person as p', 'p.id', 'i.person_id')
+    .leftJoin('dir_person as p', 'p.id', 'i.person_id')
     .select(['r.id', 'r.answers', 'r.submitted_at', 'i.email', 'i.display_name', 'p.first_name', 'p.last_name'])
     .where('r.survey_id', '=', surveyId)
     .$if(filter !== null, (qb) =>

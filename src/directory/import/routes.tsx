@@ -1,5 +1,6 @@
 // Import pages (administrators): explanation and upload, preview with the full error report,
 // confirmation, and a status page that refreshes itself while the import runs.
+import { intParam } from '../../platform/web/forms.tsx';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Ctx, RequestContext } from '../../platform/web/context.ts';
@@ -38,12 +39,6 @@ export const importUploadLimit: MiddlewareHandler<AppEnv> = bodyLimit({
     );
   },
 });
-
-function idParam(c: Ctx): number {
-  const n = Number(c.req.param('id'));
-  if (!Number.isSafeInteger(n) || n <= 0) throw new NotFound('error.notFound');
-  return n;
-}
 
 function graceSeconds(rc: RequestContext) {
   // PGlite has one process by construction (its folder is locked): a 'running' row that
@@ -337,7 +332,7 @@ export function importRoutes(app: Hono<AppEnv>) {
     const v = requireAdmin(c);
     const rc = c.get('rc');
     const { t } = rc;
-    const id = idParam(c);
+    const id = intParam(c);
     await markInterrupted(rc.deps.db, graceSeconds(rc));
     await forgetOldUploads(rc.deps.db);
     const upload = await getUpload(rc.deps.db, id);
@@ -411,7 +406,7 @@ export function importRoutes(app: Hono<AppEnv>) {
   app.post('/directory/import/:id{[0-9]+}/confirm', async (c) => {
     const v = requireAdmin(c);
     const rc = c.get('rc');
-    const id = idParam(c);
+    const id = intParam(c);
     const body = await c.req.parseBody();
     const outcome = await confirmUpload(rc.deps.db, actorOf(v), id, field(body, 'sha256'));
     return c.redirect(`/directory/import/${id}${outcome === 'already' ? '?already=1' : ''}`, 303);

@@ -2,6 +2,7 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../platform/web/context.ts';
 import { Form, Layout, Notice } from '../../platform/web/layout.tsx';
+import { withNotice } from '../../platform/web/forms.tsx';
 import { actorOf, field, requireAdmin } from '../../platform/web/guards.ts';
 import { DomainError, InvalidInput } from '../../platform/errors.ts';
 import { currentYear } from '../people.ts';
@@ -95,8 +96,8 @@ export function yearRoutes(app: Hono<AppEnv>) {
     const v = requireAdmin(c);
     const rc = c.get('rc');
     const counts = await loadDemo(rc.deps.db, actorOf(v), { modules: rc.deps.modules });
-    // The directory page shows `notice` as escaped text.
-    return c.redirect(`/directory?notice=${encodeURIComponent(rc.t('demo.loaded', counts))}`, 303);
+    const { schools, classes, households, pupils, groups } = counts;
+    return c.redirect(withNotice('/directory', 'demo', { schools, classes, households, pupils, groups }), 303);
   });
 }
 

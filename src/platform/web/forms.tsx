@@ -57,10 +57,24 @@ export function FormError({ r, form }: { r: Refused; form: string }) {
 
 /**
  * The notice named by `?<param>=<name>` after a redirect, among the names this page knows;
- * an unknown name shows nothing.
+ * an unknown name shows nothing. `counts` names the query parameters the message may quote
+ * ("46 invitations prepared"): only whole numbers are taken.
  */
-export function QueryNotice({ c, param = 'done', notices }: { c: Ctx; param?: string; notices: Record<string, MessageKey> }) {
+export function QueryNotice({ c, param = 'done', notices, counts = [] }: { c: Ctx; param?: string; notices: Record<string, MessageKey>; counts?: readonly string[] }) {
   const name = c.req.query(param);
   const key = name !== undefined && Object.hasOwn(notices, name) ? notices[name] : undefined;
-  return key ? <Notice kind="ok">{c.get('rc').t(key)}</Notice> : <></>;
+  if (!key) return <></>;
+  const params: Record<string, number> = {};
+  for (const p of counts) {
+    const v = c.req.query(p) ?? '';
+    if (/^[0-9]{1,9}$/.test(v)) params[p] = Number(v);
+  }
+  return <Notice kind="ok">{c.get('rc').t(key, params)}</Notice>;
+}
+
+/** The address of a page with the notice `name` to show after a redirect, and the counts it quotes. */
+export function withNotice(path: string, name: string, counts: Record<string, number> = {}, param = 'done'): string {
+  const q = new URLSearchParams({ [param]: name });
+  for (const [k, v] of Object.entries(counts)) q.set(k, String(v));
+  return `${path}${path.includes('?') ? '&' : '?'}${q}`;
 }

@@ -1,5 +1,6 @@
 // Platform pages: home, health check, outbox, settings. The home and settings pages gather
 // the modules' parts (their module.ts `home` and `settings`).
+import { intParam } from './forms.tsx';
 import type { Hono } from 'hono';
 import { simpleParser } from 'mailparser';
 import type { AppEnv } from './context.ts';
@@ -111,7 +112,7 @@ export function platformRoutes(app: Hono<AppEnv>) {
     const m = await rc.deps.db
       .selectFrom('outbox_message')
       .select(['id', 'created_at', 'sent_at', 'envelope_to', 'subject', 'status', 'sensitive'])
-      .where('id', '=', Number(c.req.param('id')))
+      .where('id', '=', intParam(c))
       .executeTakeFirst();
     if (!m) throw new NotFound('error.notFound');
     // A sensitive message's bytes are never read here: only its recipient may see its link or code.
