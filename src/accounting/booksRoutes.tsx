@@ -1,7 +1,7 @@
 // Fiscal years (closing) and open items with lettering (lettrage), as plain forms.
 import type { Hono } from 'hono';
 import type { AppEnv } from '../platform/web/context.ts';
-import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { Form, Layout, Notice, PostButton } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
 import { intParam } from '../platform/web/forms.tsx';
 import { accountingRole, requireEntries, requireRead, requireTreasurer } from './access.ts';
@@ -31,9 +31,7 @@ export function booksRoutes(app: Hono<AppEnv>) {
                   <td class="num">{y.result_cents === null ? '' : displayCents(y.result_cents)}</td>
                   <td>
                     {y.status === 'open' && role.treasurer && (
-                      <Form rc={rc} action={`/accounting/years/${y.id}/close`}>
-                        <button type="submit" class="secondary">{t('accounting.years.close')}</button>
-                      </Form>
+                      <PostButton rc={rc} action={`/accounting/years/${y.id}/close`} label={t('accounting.years.close')} secondary />
                     )}
                   </td>
                 </tr>

@@ -2,7 +2,7 @@
 // Every flow is a plain form. Reports are in reportRoutes.tsx, set-up pages in setupRoutes.tsx.
 import type { Hono } from 'hono';
 import type { AppEnv, Ctx } from '../platform/web/context.ts';
-import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { Form, Layout, Notice, PostButton } from '../platform/web/layout.tsx';
 import { actorOf, field, requireViewer } from '../platform/web/guards.ts';
 import { intParam } from '../platform/web/forms.tsx';
 import { DomainError, Forbidden, InvalidInput } from '../platform/errors.ts';
@@ -159,9 +159,7 @@ export function accountingRoutes(app: Hono<AppEnv>) {
                     <td class="num">{money(l.credit)}</td>
                     <td>
                       {i === 0 && e.status === 'draft' && role.treasurer && (
-                        <Form rc={rc} action={`/accounting/entries/${e.id}/validate`}>
-                          <button type="submit">{t('accounting.validate')}</button>
-                        </Form>
+                        <PostButton rc={rc} action={`/accounting/entries/${e.id}/validate`} label={t('accounting.validate')} />
                       )}
                     </td>
                   </tr>

@@ -4,9 +4,9 @@
 // with the error above it, so nothing typed is lost.
 import type { Context, Hono } from 'hono';
 import type { AppEnv, RequestContext } from '../platform/web/context.ts';
-import { Form, Layout } from '../platform/web/layout.tsx';
+import { Form, Layout, PostButton } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
-import { attempt, formValues, FormError, intParam, QueryNotice, refusedValue, type Refused } from '../platform/web/forms.tsx';
+import { attempt, Field, formValues, FormError, intParam, QueryNotice, refusedValue, type Refused } from '../platform/web/forms.tsx';
 import { Forbidden } from '../platform/errors.ts';
 import type { Db } from '../platform/db.ts';
 import type { Actor } from '../platform/audit.ts';
@@ -40,6 +40,18 @@ function SetupNav({ rc }: { rc: RequestContext }) {
   );
 }
 
+/** A label the treasurer renames in place (a sub-account, a third party, a section); others read it. */
+function Relabel({ rc, r, w, action, form, what, value, button }: { rc: RequestContext; r: Refused; w: boolean; action: string; form: string; what: string; value: string; button: MessageKey }) {
+  if (!w) return <>{value}</>;
+  return (
+    <Form rc={rc} action={action} class="inline">
+      <Failed r={r} form={form} />
+      <input type="text" name="label" aria-label={`${rc.t('accounting.label')} ${what}`} required maxlength={200} value={val(r, form, 'label', value)} />{' '}
+      <button type="submit" class="secondary">{rc.t(button)}</button>
+    </Form>
+  );
+}
+
 const SAVED: Record<string, MessageKey> = Object.fromEntries(['bank', 'rule', 'deleted', 'account', 'party', 'section'].map((k) => [k, 'accounting.setup.saved']));
 
 // ---- Bank accounts and rules ----
@@ -62,19 +74,15 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
           <option value={String(b.id)} selected={val(r, form, 'bank', rule?.bank_account_id ? String(rule.bank_account_id) : '') === String(b.id)}>{`${b.account_number} – ${b.label}`}</option>
         ))}
       </select>
-      <label for={`${form}-pattern`}>{t('accounting.setup.pattern')}</label>
-      <input type="text" id={`${form}-pattern`} name="pattern" required minlength={2} maxlength={100} value={val(r, form, 'pattern', rule?.pattern)} disabled={!w} />
-      <label for={`${form}-account`}>{t('accounting.account')}</label>
-      <input type="text" id={`${form}-account`} name="account" required inputmode="numeric" list="accounts" value={val(r, form, 'account', rule?.account_number)} disabled={!w} />
-      <label for={`${form}-tp`}>{t('accounting.thirdParty')}</label>
-      <input type="text" id={`${form}-tp`} name="thirdParty" value={val(r, form, 'thirdParty', rule?.third_party_code ?? '')} disabled={!w} />
+      <Field r={r} form={form} name="pattern" label={t('accounting.setup.pattern')} value={rule?.pattern} required minlength={2} maxlength={100} disabled={!w} />
+      <Field r={r} form={form} name="account" label={t('accounting.account')} value={rule?.account_number} required inputmode="numeric" list="accounts" disabled={!w} />
+      <Field r={r} form={form} name="thirdParty" label={t('accounting.thirdParty')} value={rule?.third_party_code ?? ''} disabled={!w} />
       <label for={`${form}-section`}>{t('accounting.section')}</label>
       <select id={`${form}-section`} name="section" disabled={!w}>
         <option value="">–</option>
         {sections.map((s) => <option value={s.code} selected={val(r, form, 'section', rule?.section_code ?? '') === s.code}>{`${s.code} – ${s.label}`}</option>)}
       </select>
-      <label for={`${form}-priority`}>{t('accounting.setup.priority')}</label>
-      <input type="text" id={`${form}-priority`} name="priority" inputmode="numeric" value={val(r, form, 'priority', String(rule?.priority ?? 100))} disabled={!w} />
+      <Field r={r} form={form} name="priority" label={t('accounting.setup.priority')} value={String(rule?.priority ?? 100)} inputmode="numeric" disabled={!w} />
     </>
   );
   const accounts = await db.selectFrom('account').select(['number', 'label']).where(({ fn, ref }) => fn('length', [ref('number')]), '>=', 3).orderBy('number').execute();
@@ -89,10 +97,8 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
           <Failed r={r} form={`bank-${b.id}`} />
           <p><strong>{b.account_number}</strong></p>
           <Form rc={rc} action={`/accounting/setup/bank-accounts/${b.id}`}>
-            <label for={`bank-${b.id}-label`}>{t('accounting.label')}</label>
-            <input type="text" id={`bank-${b.id}-label`} name="label" required maxlength={200} value={val(r, `bank-${b.id}`, 'label', b.label)} disabled={!w} />
-            <label for={`bank-${b.id}-iban`}>IBAN</label>
-            <input type="text" id={`bank-${b.id}-iban`} name="iban" value={val(r, `bank-${b.id}`, 'iban', b.iban ?? '')} disabled={!w} />
+            <Field r={r} form={`bank-${b.id}`} name="label" label={t('accounting.label')} value={b.label} required maxlength={200} disabled={!w} />
+            <Field r={r} form={`bank-${b.id}`} name="iban" label="IBAN" value={b.iban ?? ''} disabled={!w} />
             {w && <button type="submit">{t('accounting.setup.save')}</button>}
           </Form>
         </section>
@@ -102,12 +108,9 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
           <h3>{t('accounting.setup.newBankAccount')}</h3>
           <Failed r={r} form="newBank" />
           <Form rc={rc} action="/accounting/setup/bank-accounts">
-            <label for="newBank-number">{t('accounting.setup.bankNumber')}</label>
-            <input type="text" id="newBank-number" name="number" required inputmode="numeric" placeholder="5121" value={val(r, 'newBank', 'number')} />
-            <label for="newBank-label">{t('accounting.label')}</label>
-            <input type="text" id="newBank-label" name="label" required maxlength={200} value={val(r, 'newBank', 'label')} />
-            <label for="newBank-iban">IBAN</label>
-            <input type="text" id="newBank-iban" name="iban" value={val(r, 'newBank', 'iban')} />
+            <Field r={r} form="newBank" name="number" label={t('accounting.setup.bankNumber')} required inputmode="numeric" placeholder="5121" />
+            <Field r={r} form="newBank" name="label" label={t('accounting.label')} required maxlength={200} />
+            <Field r={r} form="newBank" name="iban" label="IBAN" />
             <button type="submit">{t('accounting.setup.add')}</button>
           </Form>
         </section>
@@ -122,9 +125,7 @@ async function bankPage(c: C, r: Refused = null, status = 200) {
             {w && <button type="submit">{t('accounting.setup.save')}</button>}
           </Form>
           {w && (
-            <Form rc={rc} action={`/accounting/setup/rules/${rule.id}/delete`}>
-              <button type="submit" class="secondary">{t('accounting.setup.delete')}</button>
-            </Form>
+            <PostButton rc={rc} action={`/accounting/setup/rules/${rule.id}/delete`} label={t('accounting.setup.delete')} secondary />
           )}
         </section>
       ))}
@@ -178,13 +179,7 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
               <tr>
                 <td>{a.number}</td>
                 <td>
-                  {w ? (
-                    <Form rc={rc} action={`/accounting/setup/accounts/${a.number}`} class="inline">
-                      <Failed r={r} form={`account-${a.number}`} />
-                      <input type="text" name="label" aria-label={`${t('accounting.label')} ${a.number}`} required maxlength={200} value={val(r, `account-${a.number}`, 'label', a.label)} />{' '}
-                      <button type="submit" class="secondary">{t('accounting.setup.save')}</button>
-                    </Form>
-                  ) : a.label}
+                  <Relabel rc={rc} r={r} w={w} action={`/accounting/setup/accounts/${a.number}`} form={`account-${a.number}`} what={a.number} value={a.label} button="accounting.setup.save" />
                 </td>
               </tr>
             ))}
@@ -196,12 +191,9 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
           <h3>{t('accounting.setup.newSubAccount')}</h3>
           <Failed r={r} form="newAccount" />
           <Form rc={rc} action="/accounting/setup/accounts">
-            <label for="newAccount-parent">{t('accounting.setup.parent')}</label>
-            <input type="text" id="newAccount-parent" name="parent" required inputmode="numeric" list="parents" placeholder="411" value={val(r, 'newAccount', 'parent')} />
-            <label for="newAccount-number">{t('accounting.setup.number')}</label>
-            <input type="text" id="newAccount-number" name="number" required inputmode="numeric" placeholder="4111" value={val(r, 'newAccount', 'number')} />
-            <label for="newAccount-label">{t('accounting.label')}</label>
-            <input type="text" id="newAccount-label" name="label" required maxlength={200} value={val(r, 'newAccount', 'label')} />
+            <Field r={r} form="newAccount" name="parent" label={t('accounting.setup.parent')} required inputmode="numeric" list="parents" placeholder="411" />
+            <Field r={r} form="newAccount" name="number" label={t('accounting.setup.number')} required inputmode="numeric" placeholder="4111" />
+            <Field r={r} form="newAccount" name="label" label={t('accounting.label')} required maxlength={200} />
             <button type="submit">{t('accounting.setup.add')}</button>
           </Form>
         </section>
@@ -216,13 +208,7 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
               <tr>
                 <td>{p.code}</td>
                 <td>
-                  {w ? (
-                    <Form rc={rc} action={`/accounting/setup/third-parties/${encodeURIComponent(p.code)}`} class="inline">
-                      <Failed r={r} form={`tp-${p.code}`} />
-                      <input type="text" name="label" aria-label={`${t('accounting.label')} ${p.code}`} required maxlength={200} value={val(r, `tp-${p.code}`, 'label', p.label)} />{' '}
-                      <button type="submit" class="secondary">{t('accounting.setup.save')}</button>
-                    </Form>
-                  ) : p.label}
+                  <Relabel rc={rc} r={r} w={w} action={`/accounting/setup/third-parties/${encodeURIComponent(p.code)}`} form={`tp-${p.code}`} what={p.code} value={p.label} button="accounting.setup.save" />
                 </td>
                 <td>{t(`accounting.setup.kind.${p.kind}` as MessageKey)}</td>
                 <td>{p.account_number}</td>
@@ -238,16 +224,13 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
             <h3>{t('accounting.setup.newThirdParty')}</h3>
             <Failed r={r} form="newParty" />
             <Form rc={rc} action="/accounting/setup/third-parties">
-              <label for="newParty-code">{t('accounting.setup.code')}</label>
-              <input type="text" id="newParty-code" name="code" required maxlength={40} placeholder="FOURN-PAPETARIA" value={val(r, 'newParty', 'code')} />
-              <label for="newParty-label">{t('accounting.label')}</label>
-              <input type="text" id="newParty-label" name="label" required maxlength={200} value={val(r, 'newParty', 'label')} />
+              <Field r={r} form="newParty" name="code" label={t('accounting.setup.code')} required maxlength={40} placeholder="FOURN-PAPETARIA" />
+              <Field r={r} form="newParty" name="label" label={t('accounting.label')} required maxlength={200} />
               <label for="newParty-kind">{t('accounting.setup.kind')}</label>
               <select id="newParty-kind" name="kind">
                 {kinds.map((k) => <option value={k} selected={val(r, 'newParty', 'kind', 'supplier') === k}>{t(`accounting.setup.kind.${k}`)}</option>)}
               </select>
-              <label for="newParty-account">{t('accounting.setup.collective')}</label>
-              <input type="text" id="newParty-account" name="account" required inputmode="numeric" list="collectives" placeholder="401" value={val(r, 'newParty', 'account')} />
+              <Field r={r} form="newParty" name="account" label={t('accounting.setup.collective')} required inputmode="numeric" list="collectives" placeholder="401" />
               <label for="newParty-household">{t('accounting.setup.household')}</label>
               <select id="newParty-household" name="household">
                 <option value="">–</option>
@@ -260,8 +243,7 @@ async function accountsPage(c: C, r: Refused = null, status = 200) {
             <h3>{t('accounting.setup.allHouseholds')}</h3>
             <Failed r={r} form="households" />
             <Form rc={rc} action="/accounting/setup/third-parties/households">
-              <label for="households-account">{t('accounting.setup.collective')}</label>
-              <input type="text" id="households-account" name="account" required inputmode="numeric" list="collectives" placeholder="4111" value={val(r, 'households', 'account')} />
+              <Field r={r} form="households" name="account" label={t('accounting.setup.collective')} required inputmode="numeric" list="collectives" placeholder="4111" />
               <p class="hint">{t('accounting.setup.allHouseholdsHint', { count: households.length })}</p>
               <button type="submit" class="secondary">{t('accounting.setup.create')}</button>
             </Form>
@@ -294,13 +276,7 @@ async function sectionsPage(c: C, r: Refused = null, status = 200) {
               <tr>
                 <td><a href={`/accounting/reports?section=${encodeURIComponent(s.code)}`}>{s.code}</a></td>
                 <td>
-                  {w ? (
-                    <Form rc={rc} action={`/accounting/setup/sections/${encodeURIComponent(s.code)}`} class="inline">
-                      <Failed r={r} form={`section-${s.code}`} />
-                      <input type="text" name="label" aria-label={`${t('accounting.label')} ${s.code}`} required maxlength={200} value={val(r, `section-${s.code}`, 'label', s.label)} />{' '}
-                      <button type="submit" class="secondary">{t('accounting.setup.rename')}</button>
-                    </Form>
-                  ) : s.label}
+                  <Relabel rc={rc} r={r} w={w} action={`/accounting/setup/sections/${encodeURIComponent(s.code)}`} form={`section-${s.code}`} what={s.code} value={s.label} button="accounting.setup.rename" />
                 </td>
                 <td>{s.archived_at ? t('accounting.setup.archived') : t('accounting.setup.active')}</td>
                 <td>
@@ -321,10 +297,8 @@ async function sectionsPage(c: C, r: Refused = null, status = 200) {
           <h3>{t('accounting.setup.newSection')}</h3>
           <Failed r={r} form="newSection" />
           <Form rc={rc} action="/accounting/setup/sections">
-            <label for="newSection-code">{t('accounting.setup.code')}</label>
-            <input type="text" id="newSection-code" name="code" required maxlength={20} placeholder="KERMESSE" value={val(r, 'newSection', 'code')} />
-            <label for="newSection-label">{t('accounting.label')}</label>
-            <input type="text" id="newSection-label" name="label" required maxlength={200} value={val(r, 'newSection', 'label')} />
+            <Field r={r} form="newSection" name="code" label={t('accounting.setup.code')} required maxlength={20} placeholder="KERMESSE" />
+            <Field r={r} form="newSection" name="label" label={t('accounting.label')} required maxlength={200} />
             <button type="submit">{t('accounting.setup.add')}</button>
           </Form>
         </section>

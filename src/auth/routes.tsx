@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { AppEnv, Ctx } from '../platform/web/context.ts';
-import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { Form, Layout, Notice, PostButton } from '../platform/web/layout.tsx';
 import { field } from '../platform/web/guards.ts';
 import { DomainError } from '../platform/errors.ts';
 import { safeNext } from '../platform/web/redirect.ts';
@@ -102,9 +102,7 @@ export function authRoutes(app: Hono<AppEnv>) {
     return c.html(
       <Layout rc={rc} title={rc.t('auth.link.title')}>
         <p>{rc.t('auth.link.intro')}</p>
-        <Form rc={rc} action={`/signin/link/${encodeURIComponent(c.req.param('token'))}`}>
-          <button type="submit">{rc.t('auth.link.submit')}</button>
-        </Form>
+        <PostButton rc={rc} action={`/signin/link/${encodeURIComponent(c.req.param('token'))}`} label={rc.t('auth.link.submit')} />
       </Layout>,
     );
   });

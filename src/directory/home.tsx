@@ -4,7 +4,7 @@ import { getCookie } from 'hono/cookie';
 import type { Child } from 'hono/jsx';
 import type { HomeParts } from '../platform/module.ts';
 import type { Ctx, RequestContext, Viewer } from '../platform/web/context.ts';
-import { Form } from '../platform/web/layout.tsx';
+import { Form, PostButton } from '../platform/web/layout.tsx';
 import { directoryCounts } from './queries.ts';
 import { tryAsPeople } from './demo/tryAs.ts';
 import { DEMO_RETURN_COOKIE } from './demo/routes.tsx';
@@ -28,9 +28,7 @@ export async function directoryHome(c: Ctx, viewer: Viewer): Promise<HomeParts> 
         {tryingAs && (
           <div class="notice info" role="status">
             <p>{t('demo.tryAs.current', { name: tryingAs.name })}</p>
-            <Form rc={rc} action="/directory/demo/try-as/back">
-              <button type="submit">{t('demo.tryAs.back')}</button>
-            </Form>
+            <PostButton rc={rc} action="/directory/demo/try-as/back" label={t('demo.tryAs.back')} />
           </div>
         )}
         {viewer.isAdmin && demoPeople.length > 0 && (
@@ -77,9 +75,7 @@ export async function directoryHome(c: Ctx, viewer: Viewer): Promise<HomeParts> 
         {counts.households === 0 && (
           <>
             <p>{t('home.empty')}</p>
-            <Form rc={rc} action="/directory/demo">
-              <button type="submit">{t('home.loadDemo')}</button>
-            </Form>
+            <PostButton rc={rc} action="/directory/demo" label={t('home.loadDemo')} />
           </>
         )}
         <ul class="plain">

@@ -2,7 +2,7 @@
 import type { Hono } from 'hono';
 import { raw } from 'hono/html';
 import type { AppEnv } from '../platform/web/context.ts';
-import { Form, Layout, Notice } from '../platform/web/layout.tsx';
+import { Layout, Notice, PostButton } from '../platform/web/layout.tsx';
 import { actorOf, field } from '../platform/web/guards.ts';
 import { InvalidInput } from '../platform/errors.ts';
 import { type MessageKey } from '../platform/i18n/index.ts';
@@ -69,9 +69,7 @@ export function campaignRoutes(app: Hono<AppEnv>) {
         {below && s.status === 'open' && (
           <Notice kind="info">
             {t('surveys.rate.belowTarget')}{' '}
-            <Form rc={rc} action={`/surveys/${s.id}/remind`} class="inline">
-              <button type="submit">{t('surveys.remind')}</button>
-            </Form>
+            <PostButton rc={rc} action={`/surveys/${s.id}/remind`} label={t('surveys.remind')} inline />
           </Notice>
         )}
         <div class="table-wrap">

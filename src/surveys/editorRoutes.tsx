@@ -1,7 +1,7 @@
 // The organisers' editor: settings, sections and questions of a draft survey.
 import type { Hono } from 'hono';
 import type { AppEnv, RequestContext } from '../platform/web/context.ts';
-import { Form, Layout } from '../platform/web/layout.tsx';
+import { Form, Layout, PostButton } from '../platform/web/layout.tsx';
 import { QueryNotice } from '../platform/web/forms.tsx';
 import { actorOf, field } from '../platform/web/guards.ts';
 import { Conflict, InvalidInput, NotFound } from '../platform/errors.ts';
@@ -218,9 +218,7 @@ export function editorRoutes(app: Hono<AppEnv>) {
           <div class="card">
             {s.status === 'open' ? (
               <>
-                <Form rc={rc} action={`/surveys/${s.id}/remind`} class="inline">
-                  <button type="submit">{t('surveys.remind')}</button>
-                </Form>{' '}
+                <PostButton rc={rc} action={`/surveys/${s.id}/remind`} label={t('surveys.remind')} inline />{' '}
                 <Form rc={rc} action={`/surveys/${s.id}/close`} class="inline">
                   <button type="submit" class="secondary">
                     {t('surveys.close')}
@@ -228,9 +226,7 @@ export function editorRoutes(app: Hono<AppEnv>) {
                 </Form>
               </>
             ) : (
-              <Form rc={rc} action={`/surveys/${s.id}/open`} class="inline">
-                <button type="submit">{t('surveys.reopen')}</button>
-              </Form>
+              <PostButton rc={rc} action={`/surveys/${s.id}/open`} label={t('surveys.reopen')} inline />
             )}{' '}
             <a class="button secondary" href={`/surveys/${s.id}/export.csv`}>
               {t('surveys.export.csv')}
@@ -511,9 +507,7 @@ export function editorRoutes(app: Hono<AppEnv>) {
               ))}
             </ul>
           )}
-          <Form rc={rc} action={`/surveys/${s.id}/sections/${sid}/delete`} class="inline">
-            <button type="submit">{t('surveys.section.deleteYes')}</button>
-          </Form>{' '}
+          <PostButton rc={rc} action={`/surveys/${s.id}/sections/${sid}/delete`} label={t('surveys.section.deleteYes')} inline />{' '}
           <a class="button secondary" href={`/surveys/${s.id}`}>
             {t('surveys.section.deleteNo')}
           </a>

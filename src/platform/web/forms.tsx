@@ -50,6 +50,32 @@ export function refusedValue(r: Refused, form: string, name: string, fallback = 
   return r && r.form === form ? (r.values[name] ?? '') : fallback;
 }
 
+/** What a text field may carry besides its name and value. */
+export interface FieldAttrs {
+  type?: 'text' | 'email' | 'date' | 'number' | 'tel';
+  required?: boolean;
+  minlength?: number;
+  maxlength?: number;
+  inputmode?: 'numeric' | 'decimal' | 'email' | 'tel';
+  placeholder?: string;
+  list?: string;
+  disabled?: boolean;
+}
+
+/**
+ * A labelled text field of form `form` (its id is `form-name`): what was typed if that form was
+ * refused, else `value`.
+ */
+export function Field({ r, form, name, label, value = '', type = 'text', ...attrs }: { r: Refused; form: string; name: string; label: string; value?: string } & FieldAttrs) {
+  const id = `${form}-${name}`;
+  return (
+    <>
+      <label for={id}>{label}</label>
+      <input type={type} id={id} name={name} value={refusedValue(r, form, name, value)} {...attrs} />
+    </>
+  );
+}
+
 /** The reason a form was refused, above that form only. */
 export function FormError({ r, form }: { r: Refused; form: string }) {
   return r && r.form === form ? <Notice kind="error">{r.error}</Notice> : <></>;

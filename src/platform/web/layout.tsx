@@ -17,6 +17,15 @@ export function CsrfField({ rc }: { rc: RequestContext }) {
 }
 
 /** A POST form that always carries the CSRF token. */
+/** A form that is one button: a POST to `action` with the form token (validate, close, delete…). */
+export function PostButton({ rc, action, label, secondary = false, inline = false }: { rc: RequestContext; action: string; label: string; secondary?: boolean; inline?: boolean }) {
+  return (
+    <Form rc={rc} action={action} class={inline ? 'inline' : undefined}>
+      <button type="submit" class={secondary ? 'secondary' : undefined}>{label}</button>
+    </Form>
+  );
+}
+
 export function Form(props: {
   rc: RequestContext;
   action: string;
