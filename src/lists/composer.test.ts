@@ -140,7 +140,7 @@ forEachDatabase('the composer', (t) => {
     assert.equal(stored.length, 1);
     assert.equal(stored[0]!.status, 'accepted');
     // Whatever the timing of the clicks, the schema stores a composed Message-ID once.
-    const row = await t().db.selectFrom('list_message').select(['raw', 'size', 'auth', 'status']).where('id', '=', stored[0]!.id).executeTakeFirstOrThrow();
+    const row = await t().db.selectFrom('list_message').select(['raw', 'size', 'auth', 'status', 'decided_at']).where('id', '=', stored[0]!.id).executeTakeFirstOrThrow();
     await assert.rejects(
       t().db.insertInto('list_message').values({ ...row, auth: JSON.stringify(row.auth), message_id: stored[0]!.message_id }).execute(),
       (e: { code?: string }) => e.code === '23505',
