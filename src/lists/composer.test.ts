@@ -10,7 +10,7 @@ import { startTestPlatform, WebClient } from '../app/testing.ts';
 import type { Running } from '../platform/server.ts';
 import { aClass, aHousehold, aRegent } from '../directory/factories.ts';
 import { createList } from './lists.ts';
-import { checkDraft, cleanFilename, composerFor, MAX_ATTACHMENT_BYTES, overallDecision, sessionResolver, type Composer } from './composer.ts';
+import { checkDraft, cleanFilename, composerFor, MAX_ATTACHMENT_BYTES, overallDecision, sessionResolver, type ComposableList, type Composer } from './composer.ts';
 import { listsDns, listsRuntime, type ListsRuntime } from './service.ts';
 import { dnsTable, sendTo, startSink, type Sink } from './testing.ts';
 
@@ -20,8 +20,17 @@ test('pure: file names lose their path and control characters; the message is he
   assert.equal(cleanFilename('C:\\Users\\marie\\sortie "musée".pdf'), 'sortie musée.pdf');
   assert.equal(cleanFilename('../../etc/passwd'), 'passwd');
   assert.equal(cleanFilename('\u0000'), 'piece-jointe');
-  const list = (id: number, hold: boolean) =>
-    ({ id, slug: `l${id}`, name: `L${id}`, policy: 'announce', subjectPrefix: '', footer: '', maxBytes: 1e7, holdDays: 7, decision: hold ? { hold: true, reason: 'not_allowed' } : { hold: false } }) as const;
+  const list = (id: number, hold: boolean): ComposableList => ({
+    id,
+    slug: `l${id}`,
+    name: `L${id}`,
+    policy: 'announce',
+    subjectPrefix: '',
+    footer: '',
+    maxBytes: 1e7,
+    holdDays: 7,
+    decision: hold ? { hold: true, reason: 'not_allowed' } : { hold: false },
+  });
   assert.deepEqual(overallDecision([list(1, false)]), { hold: false });
   const held = overallDecision([list(1, false), list(2, true)]);
   assert.ok(held.hold && held.by.map((l) => l.id).join() === '2');
@@ -181,13 +190,59 @@ forEachDatabase('the composer', (t) => {
     assert.match(joanHome, /Retenu parce que : l&#39;expéditeur n&#39;est pas autorisé/);
     const marieHome = await (await marie.get('/')).text();
     assert.match(marieHome, /Vos messages en attente \(1\)/);
-    assert.match(marieHome, /Sortida comuna/);
+    assert.match(marieHome, new RegExp(`href="/lists/compose/held/${m.id}">Sortida comuna`));
+    // She moderates CE1, but her own message is not offered for her own decision.
+    assert.doesNotMatch(marieHome, /en attente de votre décision/);
 
     const before = sink.received.length;
     assert.equal((await joan.post(`/lists/ce2/held/${m.id}`, { decision: 'approve' })).status, 303);
     const to = (await copiesAfter(before, 3)).map((c) => c.to[0]);
     assert.deepEqual(to.sort(), [s.onlyCe1, s.onlyCe2, s.both].sort());
     assert.doesNotMatch(await (await joan.get('/')).text(), /Sortida comuna/);
+  });
+
+  test('edit after the preview: the stored file is kept, another is added, the preview shows both', async () => {
+    const marie = await as(s.marie.id);
+    const { key } = await compose(marie, { lists: [s.l1.id], subject: 'Menú', body: 'Lo menú de la setmana.', files: [['menu.pdf', Buffer.from('%PDF menu')]] });
+    const edit = await (await marie.get(`/lists/compose?draft=${key}`)).text();
+    assert.match(edit, /name="keep" value="0" checked/);
+    assert.match(edit, /value="Menú"/);
+    const form = new FormData();
+    form.set('key', key);
+    form.append('list', String(s.l1.id));
+    form.set('subject', 'Menú (corregit)');
+    form.set('body', 'Lo menú de la setmana, corregit.');
+    form.append('keep', '0');
+    form.append('files', new Blob([new Uint8Array(Buffer.from('%PDF alergias'))], { type: 'application/pdf' }), 'alergias.pdf');
+    assert.equal((await marie.postMultipart('/lists/compose', form)).status, 303);
+    const preview = await (await marie.get(`/lists/compose/${key}`)).text();
+    assert.match(preview, /Menú \(corregit\)/);
+    assert.match(preview, /menu\.pdf[\s\S]*alergias\.pdf/);
+  });
+
+  test('the author withdraws a held message; it is sent to nobody and leaves both homes', async () => {
+    const marie = await as(s.marie.id);
+    const joan = await as(s.joan.id);
+    const { key } = await compose(marie, { lists: [s.l2.id], subject: 'Data cambiada', body: 'Escusatz, la data cambia.' });
+    assert.equal((await marie.post(`/lists/compose/${key}/send`, {})).status, 303);
+    const m = await t().db.selectFrom('list_message').select('id').where('message_id', '=', `<compose-${key}@${DOMAIN}>`).executeTakeFirstOrThrow();
+    assert.match(await (await joan.get('/')).text(), /Data cambiada/);
+    // Only the author: the moderator decides on the list's page, not here.
+    assert.equal((await joan.get(`/lists/compose/held/${m.id}`)).status, 404);
+    assert.equal((await joan.post(`/lists/compose/held/${m.id}/withdraw`, {})).status, 404);
+    const page = await (await marie.get(`/lists/compose/held/${m.id}`)).text();
+    assert.match(page, /Retenu parce que/);
+    assert.match(page, /Retirer ce message/);
+    const before = sink.received.length;
+    const r = await marie.post(`/lists/compose/held/${m.id}/withdraw`, {});
+    assert.equal(r.status, 303);
+    assert.match(await (await marie.get(r.headers.get('location')!)).text(), /Message retiré/);
+    assert.equal((await t().db.selectFrom('list_message').select('status').where('id', '=', m.id).executeTakeFirstOrThrow()).status, 'discarded');
+    assert.equal((await marie.post(`/lists/compose/held/${m.id}/withdraw`, {})).status, 409);
+    assert.doesNotMatch(await (await joan.get('/')).text(), /Data cambiada/);
+    assert.doesNotMatch(await (await marie.get('/')).text(), /Data cambiada/);
+    await lists.worker.drain();
+    assert.equal(copiesSince(before).length, 0);
   });
 
   test('too large: refused with the reason, the text and the chosen lists kept; no form token, no send', async () => {

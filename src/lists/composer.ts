@@ -390,7 +390,42 @@ export async function heldForPerson(db: Queryable, personId: number, isAdmin: bo
   }
   const all = [...byId.values()];
   return {
-    toDecide: all.filter((h) => h.lists.some((l) => l.moderated)).map(({ mine: _, ...h }) => h),
+    // One's own message is not offered for one's own decision (a regent who wrote to a colleague's
+    // class as well as her own could otherwise approve it for both): it is under "mine".
+    toDecide: all.filter((h) => !h.mine && h.lists.some((l) => l.moderated)).map(({ mine: _, ...h }) => h),
     mine: all.filter((h) => h.mine).map(({ mine: _, ...h }) => h),
   };
+}
+
+/** A held message as its author sees it (one that claims one of their addresses), if still held. */
+export async function ownHeld(db: Queryable, personId: number, messageId: number) {
+  const m = await db
+    .selectFrom('list_message as m')
+    .select(['m.id', 'm.subject', 'm.body_text', 'm.held_reason', 'm.expires_at', 'm.status'])
+    .where('m.id', '=', messageId)
+    .where((eb) => eb.exists(eb.selectFrom('person_email as pe').select('pe.person_id').whereRef('pe.email', '=', 'm.from_address').where('pe.person_id', '=', personId)))
+    .executeTakeFirst();
+  if (!m) throw new NotFound('lists.error.noMessage');
+  return m;
+}
+
+/**
+ * The author takes back a message that still waits (a mistake, a date changed). It is then
+ * discarded as a moderator would, conditionally on being still held: if a moderator decided
+ * first, that decision stands (Conflict). A message that only claims the person's address (a
+ * forgery held as unproven) may be withdrawn by them too.
+ */
+export async function withdrawHeld(db: Queryable, actor: Actor & { personId: number }, messageId: number): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    await ownHeld(trx, actor.personId, messageId);
+    const row = await trx
+      .updateTable('list_message')
+      .set({ status: 'discarded', decided_at: new Date(), decided_by_person_id: actor.personId, decided_by_label: `${actor.label} (author)` })
+      .where('id', '=', messageId)
+      .where('status', '=', 'held')
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) throw new Conflict('lists.error.alreadyDecided');
+    await recordEvent(trx, actor, 'lists.held.withdraw', String(messageId), {});
+  });
 }

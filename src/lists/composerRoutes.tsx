@@ -5,6 +5,7 @@ import type { HomeParts } from '../platform/module.ts';
 import type { AppEnv, Ctx, RequestContext, Viewer } from '../platform/web/context.ts';
 import { Form, Layout, Notice } from '../platform/web/layout.tsx';
 import { actorOf, requireViewer } from '../platform/web/guards.ts';
+import { intParam, QueryNotice } from '../platform/web/forms.tsx';
 import { DomainError, Forbidden, NotFound } from '../platform/errors.ts';
 import type { MessageKey } from '../platform/i18n/index.ts';
 import {
@@ -21,9 +22,11 @@ import {
   megabytes,
   newDraftKey,
   overallDecision,
+  ownHeld,
   reachOf,
   saveDraft,
   sendDraft,
+  withdrawHeld,
   type ComposableList,
   type Composer,
   type Draft,
@@ -247,6 +250,46 @@ export function composerRoutes(app: Hono<AppEnv>) {
     }
   });
 
+  // The author of a held message sees why it waits and may take it back.
+  app.get('/lists/compose/held/:id', async (c) => {
+    const rc = c.get('rc');
+    const { t } = rc;
+    const v = requireViewer(c);
+    const m = await ownHeld(rc.deps.db, v.personId, intParam(c, 'id', 'lists.error.noMessage'));
+    return c.html(
+      <Layout rc={rc} title={m.subject || t('lists.held.noSubject')}>
+        <QueryNotice c={c} notices={{ withdrawn: 'lists.home.withdrawn' }} />
+        {m.status === 'held' ? (
+          <>
+            <Notice kind="info">
+              {m.held_reason && t('lists.held.mail.why', { reason: t(`lists.held.reason.${m.held_reason}` as MessageKey) })}{' '}
+              {m.expires_at && t('lists.home.expires', { date: m.expires_at.toISOString().slice(0, 10) })}
+            </Notice>
+            <pre style="white-space: pre-wrap">{m.body_text.slice(0, 20000)}</pre>
+            <Form rc={rc} action={`/lists/compose/held/${m.id}/withdraw`}>
+              <p class="hint">{t('lists.home.withdrawHint')}</p>
+              <button type="submit" class="secondary">
+                {t('lists.home.withdraw')}
+              </button>
+            </Form>
+          </>
+        ) : (
+          !c.req.query('done') && <Notice kind="info">{t('lists.error.alreadyDecided')}</Notice>
+        )}
+        <p>
+          <a href="/">{t('lists.compose.backHome')}</a>
+        </p>
+      </Layout>,
+    );
+  });
+
+  app.post('/lists/compose/held/:id/withdraw', async (c) => {
+    const v = requireViewer(c);
+    const id = intParam(c, 'id', 'lists.error.noMessage');
+    await withdrawHeld(c.get('rc').deps.db, actorOf(v), id);
+    return c.redirect(`/lists/compose/held/${id}?done=withdrawn`, 303);
+  });
+
   app.get('/lists/compose/:key', async (c) => {
     const rc = c.get('rc');
     const { t } = rc;
@@ -314,15 +357,15 @@ function HeldList({ rc, rows, mine }: { rc: RequestContext; rows: HeldRow[]; min
       {rows.map((h) => {
         const moderated = h.lists.find((l) => l.moderated);
         const subject = h.subject || t('lists.held.noSubject');
-        const waitsFor = h.lists.filter((l) => !l.moderated || !mine).map((l) => l.name);
+        // The author acts on their own message by withdrawing it; a moderator by deciding.
+        const href = mine ? `/lists/compose/held/${h.id}` : `/lists/${moderated!.slug}/held/${h.id}`;
         return (
           <li>
-            {moderated ? <a href={`/lists/${moderated.slug}/held/${h.id}`}>{subject}</a> : <strong>{subject}</strong>}
+            <a href={href}>{subject}</a>
             {!mine && <> — {h.from}</>} <span class="muted">({h.lists.map((l) => l.name).join(', ')})</span>
             <br />
             <span class="hint">
               {h.reason && t('lists.held.mail.why', { reason: t(`lists.held.reason.${h.reason}` as MessageKey) })}
-              {mine && !moderated && <> {t('lists.home.waitsFor', { lists: waitsFor.join(', ') })}</>}
               {h.expiresAt && <> {t('lists.home.expires', { date: h.expiresAt.toISOString().slice(0, 10) })}</>}
             </span>
           </li>

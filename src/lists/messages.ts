@@ -123,6 +123,9 @@ export const fr = {
   'lists.home.mine': "Vos messages en attente ({n})",
   'lists.home.waitsFor': "Il attend un modérateur de : {lists}.",
   'lists.home.expires': "Sans décision, il expire le {date}.",
+  'lists.home.withdraw': "Retirer ce message",
+  'lists.home.withdrawHint': "Retiré, il ne sera envoyé à personne. C'est définitif : pour le corriger, écrivez-en un nouveau.",
+  'lists.home.withdrawn': "Message retiré : il ne sera pas envoyé.",
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -250,6 +253,9 @@ export const oc: Catalogue = {
   'lists.home.mine': "Vòstres messatges en espèra ({n})",
   'lists.home.waitsFor': "Espèra un moderator de : {lists}.",
   'lists.home.expires': "Sens decision, expira lo {date}.",
+  'lists.home.withdraw': "Retirar aqueste messatge",
+  'lists.home.withdrawHint': "Retirat, serà pas mandat a degun. Es definitiu : per lo corregir, escrivètz-ne un nòu.",
+  'lists.home.withdrawn': "Messatge retirat : serà pas mandat.",
 };
 export const en: Catalogue = {
   'lists.error.address': 'Invalid e-mail address: "{address}".',
@@ -376,4 +382,7 @@ export const en: Catalogue = {
   'lists.home.mine': "Your messages waiting ({n})",
   'lists.home.waitsFor': "It waits for a moderator of: {lists}.",
   'lists.home.expires': "Without a decision, it expires on {date}.",
+  'lists.home.withdraw': "Withdraw this message",
+  'lists.home.withdrawHint': "Once withdrawn, it is sent to nobody. This cannot be undone: to correct it, write a new one.",
+  'lists.home.withdrawn': "Message withdrawn: it will not be sent.",
 };
