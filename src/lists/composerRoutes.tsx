@@ -350,11 +350,14 @@ export function composerRoutes(app: Hono<AppEnv>) {
   });
 }
 
+/** At most this many on the home page (an administrator may moderate every list); the rest on the lists page. */
+const HOME_ROWS = 20;
+
 function HeldList({ rc, rows, mine }: { rc: RequestContext; rows: HeldRow[]; mine: boolean }) {
   const { t } = rc;
   return (
     <ul>
-      {rows.map((h) => {
+      {rows.slice(0, HOME_ROWS).map((h) => {
         const moderated = h.lists.find((l) => l.moderated);
         const subject = h.subject || t('lists.held.noSubject');
         // The author acts on their own message by withdrawing it; a moderator by deciding.
@@ -371,6 +374,11 @@ function HeldList({ rc, rows, mine }: { rc: RequestContext; rows: HeldRow[]; min
           </li>
         );
       })}
+      {rows.length > HOME_ROWS && (
+        <li>
+          <a href="/lists">{t('lists.home.more', { n: rows.length - HOME_ROWS })}</a>
+        </li>
+      )}
     </ul>
   );
 }
