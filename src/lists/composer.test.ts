@@ -41,6 +41,10 @@ test('pure: file names lose their path and control characters; the message is he
   assert.equal(d.subject, 'Sortida al musèu');
   assert.throws(() => checkDraft(composer, { ...draft, listIds: [99] }, 0), /noList/);
   assert.throws(() => checkDraft(composer, draft, MAX_ATTACHMENT_BYTES + 1), /tooLarge/);
+  // A list whose owner allows 1 MB refuses a 900 kB file once encoded, at the preview already.
+  const small = { ...composer, lists: [{ ...list(1, false), maxBytes: 1024 * 1024 }] };
+  assert.throws(() => checkDraft(small, { ...draft, listIds: [1] }, 900 * 1024), /tooBigForList/);
+  assert.doesNotThrow(() => checkDraft(small, { ...draft, listIds: [1] }, 600 * 1024));
 });
 
 test('pure: the session answers SPF for the author’s domain only; everything else is asked of the DNS', async () => {

@@ -132,11 +132,20 @@ export function checkDraft(composer: Composer, d: DraftInput, storedBytes: numbe
   if (total > MAX_ATTACHMENT_BYTES) {
     throw new InvalidInput('lists.compose.error.tooLarge', { size: megabytes(total), max: megabytes(MAX_ATTACHMENT_BYTES) });
   }
+  // Said now rather than at "Send": a list whose owner set a smaller size than the default.
+  const big = tooBigFor(composer.lists.filter((l) => listIds.includes(l.id)), encodedSize(total, body));
+  if (big) throw new InvalidInput('lists.compose.error.tooBigForList', { list: big.name, max: megabytes(big.maxBytes) });
   return { ...d, listIds, subject, body, files: d.files.map((f) => ({ ...f, filename: cleanFilename(f.filename) })) };
 }
 
-export function megabytes(bytes: number): string {
-  return (Math.ceil((bytes / 1048576) * 10) / 10).toLocaleString('fr-FR');
+/** Pure: a generous estimate of the message's size (base64 files with their line breaks, quoted-printable text, headers). */
+export function encodedSize(attachmentBytes: number, body: string): number {
+  return Math.ceil((attachmentBytes * 4) / 3) * (78 / 76) + Buffer.byteLength(body) * 3 + 8192;
+}
+
+/** Pure: megabytes to one decimal, rounded up (a tiny file shows 0.1, never 0), written as the language writes numbers. */
+export function megabytes(bytes: number, lang = 'fr'): string {
+  return (Math.ceil((bytes / 1048576) * 10) / 10).toLocaleString(lang === 'en' ? 'en-GB' : 'fr-FR');
 }
 
 export async function draftOf(db: Queryable, key: string, personId: number) {

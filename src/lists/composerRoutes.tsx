@@ -93,12 +93,12 @@ function ComposeForm({ rc, composer, s }: { rc: RequestContext; composer: Compos
         <legend>{t('lists.compose.attachments')}</legend>
         {s.stored.map((a) => (
           <label class="check">
-            <input type="checkbox" name="keep" value={String(a.position)} checked={s.keep.includes(a.position)} /> {a.filename} <span class="muted">({megabytes(a.size)} Mo)</span>
+            <input type="checkbox" name="keep" value={String(a.position)} checked={s.keep.includes(a.position)} /> {a.filename} <span class="muted">({t('lists.compose.size', { size: megabytes(a.size, rc.lang) })})</span>
           </label>
         ))}
         <label for="files">{t('lists.compose.addFiles')}</label>
         <input type="file" id="files" name="files" multiple />
-        <p class="hint">{t('lists.compose.limit', { max: megabytes(MAX_ATTACHMENT_BYTES), files: MAX_ATTACHMENTS })}</p>
+        <p class="hint">{t('lists.compose.limit', { max: megabytes(MAX_ATTACHMENT_BYTES, rc.lang), files: MAX_ATTACHMENTS })}</p>
       </fieldset>
       <p>
         <button type="submit">{t('lists.compose.preview')}</button>
@@ -177,7 +177,7 @@ async function Preview({ rc, composer, draft }: { rc: RequestContext; composer: 
           <ul>
             {draft.attachments.map((a) => (
               <li>
-                {a.filename} <span class="muted">({megabytes(a.size)} Mo)</span>
+                {a.filename} <span class="muted">({t('lists.compose.size', { size: megabytes(a.size, rc.lang) })})</span>
               </li>
             ))}
           </ul>

@@ -127,6 +127,7 @@ export const fr = {
   'lists.home.withdrawHint': "Retiré, il ne sera envoyé à personne. C'est définitif : pour le corriger, écrivez-en un nouveau.",
   'lists.home.withdrawn': "Message retiré : il ne sera pas envoyé.",
   'lists.home.more': "… et {n} autre(s) : voir les listes",
+  'lists.compose.size': "{size} Mo",
 } as const;
 type Catalogue = Record<keyof typeof fr, string>;
 export const oc: Catalogue = {
@@ -258,6 +259,7 @@ export const oc: Catalogue = {
   'lists.home.withdrawHint': "Retirat, serà pas mandat a degun. Es definitiu : per lo corregir, escrivètz-ne un nòu.",
   'lists.home.withdrawn': "Messatge retirat : serà pas mandat.",
   'lists.home.more': "… e {n} autre(s) : veire las listas",
+  'lists.compose.size': "{size} Mo",
 };
 export const en: Catalogue = {
   'lists.error.address': 'Invalid e-mail address: "{address}".',
@@ -388,4 +390,5 @@ export const en: Catalogue = {
   'lists.home.withdrawHint': "Once withdrawn, it is sent to nobody. This cannot be undone: to correct it, write a new one.",
   'lists.home.withdrawn': "Message withdrawn: it will not be sent.",
   'lists.home.more': "… and {n} more: see the lists",
+  'lists.compose.size': "{size} MB",
 };
