@@ -241,12 +241,18 @@ export function composerRoutes(app: Hono<AppEnv>) {
       if (!(err instanceof DomainError) || err instanceof Forbidden || err instanceof NotFound) throw err;
       // Shown again as typed; files already saved with the draft stay, new ones must be chosen again.
       const existing = await draftOf(rc.deps.db, posted.key, v.personId).catch(() => undefined);
-      return showForm(
-        c,
-        composer,
-        { key: posted.key, listIds: posted.listIds, subject: posted.subject, body: posted.body, stored: existing?.sent_at ? [] : (existing?.attachments ?? []), keep: posted.keep, error: rc.t(err.key, err.params) },
-        err.status as 400 | 409 | 413,
-      );
+      // A sent draft's text may become a new message, under a new key.
+      const sent = Boolean(existing?.sent_at);
+      const state: FormState = {
+        key: sent ? newDraftKey() : posted.key,
+        listIds: posted.listIds,
+        subject: posted.subject,
+        body: posted.body,
+        stored: sent ? [] : (existing?.attachments ?? []),
+        keep: posted.keep,
+        error: rc.t(err.key, err.params),
+      };
+      return showForm(c, composer, state, err.status as 400 | 409 | 413);
     }
   });
 
