@@ -173,6 +173,9 @@ forEachDatabase('the composer', (t) => {
     // The sent draft can no longer be changed, by the form or in the database.
     const again = await marie.post('/lists/compose', { key, list: String(s.l1.id), subject: 'Autre', body: 'x' });
     assert.equal(again.status, 409);
+    const againPage = await again.text();
+    assert.match(againPage, /déjà été envoyé/);
+    assert.doesNotMatch(againPage, new RegExp(`value="${key}"`), 'the text may be sent again as a new message');
     await assert.rejects(t().db.updateTable('list_draft').set({ subject: 'Autre' }).where('key', '=', key).execute(), /can no longer change/);
   });
 
