@@ -5,6 +5,7 @@ import { listsCommands } from './commands.ts';
 import { loadListsDemo } from './demo.ts';
 import { dkimKeyOf, ensureListKeys } from './keys.ts';
 import { listsRoutes } from './routes.tsx';
+import { composerRoutes, listsHome } from './composerRoutes.tsx';
 import { startLists } from './service.ts';
 
 const CATALOGUES = [messages] as const;
@@ -14,7 +15,12 @@ declare module '../platform/i18n/index.ts' { interface Register { lists: (typeof
 export const listsModule = {
   name: 'lists',
   messages: CATALOGUES,
-  routes: listsRoutes,
+  // The composer first: /lists/compose must not be read as the list "compose".
+  routes: (app) => {
+    composerRoutes(app);
+    listsRoutes(app);
+  },
+  home: listsHome,
   nav: [{ href: '/lists', label: 'lists.nav', rank: 20, shows: () => true }],
   commands: listsCommands,
   // Every mail From the list domain that goes through the platform outbox (digests, notices,

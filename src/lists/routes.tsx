@@ -15,6 +15,7 @@ import { listsRuntime } from './service.ts';
 import { confirmationFor, confirmUnsubscribe, deliveryForToken, unsubscribeDelivery } from './unsubscribe.ts';
 import { archiveAttachment, archiveThread, archiveThreads, canReadArchive } from './archive.ts';
 import { NeedsSignin } from '../platform/web/guards.ts';
+import { composerFor } from './composer.ts';
 
 async function listForReader(c: Ctx) {
   const rc = c.get('rc');
@@ -86,6 +87,7 @@ export function listsRoutes(app: Hono<AppEnv>) {
           </section>
         )}
         <h2>{rc.t('lists.run')}</h2>
+        {(await composerFor(rc.deps.db, v.personId)) && <p><a href="/lists/compose">{rc.t('lists.compose.title')}</a></p>}
         {held.length > 0 && <Notice kind="info">{rc.t('lists.held.count', { n: held.length })}</Notice>}
         {lists.length === 0 ? (
           <p class="muted">{rc.t('lists.none')}</p>
@@ -188,6 +190,7 @@ export function listsRoutes(app: Hono<AppEnv>) {
           </Form>
         )}
         <p>
+          <a href={`/lists/compose?list=${list.slug}`}>{rc.t('lists.compose.title')}</a> ·{' '}
           <a href={`/lists/${list.slug}/archive`}>{rc.t('lists.archive.title', { list: list.name })}</a>
         </p>
         <h2>{rc.t('lists.owners')}</h2>

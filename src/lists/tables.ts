@@ -108,6 +108,20 @@ export interface ListsTables {
     expires_at: ColumnType<Date, Date | string, Date | string>;
     used_at: MaybeDate;
   };
+  // Written in the browser (composer.ts, migration 0053).
+  list_draft: {
+    id: Id;
+    key: string;
+    author_person_id: number;
+    list_ids: ColumnType<Array<number | string>, number[], number[]>;
+    subject: string;
+    body: string;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+    sent_at: MaybeDate;
+    sent_message_id: number | null;
+  };
+  list_draft_attachment: { draft_id: number; position: number; filename: string; content_type: string; content: Bytes };
   list_key: {
     domain: string;
     dkim_selector: string;
