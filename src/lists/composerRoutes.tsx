@@ -340,7 +340,7 @@ export function composerRoutes(app: Hono<AppEnv>) {
       await sendDraft(listsCtx(rc), actorOf(v), key);
     } catch (err) {
       if (!(err instanceof DomainError) || err instanceof Forbidden || err instanceof NotFound) throw err;
-      const { composer } = await composerOf(c);
+      await composerOf(c);
       const draft = await draftOf(rc.deps.db, key, v.personId);
       return c.html(
         <Layout rc={rc} title={rc.t('lists.compose.previewTitle')}>
